@@ -1,0 +1,88 @@
+"""Exceptions raised by xlsales.
+
+    XlsalesError                 base of everything xlsales raises on purpose
+    ├── InputError               a file cannot be read at all (missing, corrupt, wrong kind)
+    └── ValidationError          the file was read, and some rows break DOMAIN.md's rules
+
+Both carry messages in Japanese and English: ``err.message("ja")``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+
+
+@functools.lru_cache(maxsize=None)
+def _messages() -> dict[str, dict[str, str]]:
+    text = resources.files("xlsales").joinpath("workbook_templates/messages.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def message_text(key: str, lang: str = "ja", **params: object) -> str:
+    """The message ``key`` of messages.json in ``lang``, formatted with ``params``."""
+    texts = _messages()[key]
+    return texts.get(lang, texts["en"]).format(**params)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where it is and why (a message key and its params)."""
+
+    sheet: str
+    row: int | None  # 1-based row number as Excel shows it; None for a whole sheet/file
+    column: str | None  # the header text of the column, as found in the file
+    value: object
+    reason: str  # a key of messages.json
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def message(self, lang: str = "ja") -> str:
+        """``シート「活動ログ」 12行目 「金額」: ...`` in the user's language."""
+        reason = message_text(self.reason, lang, **self.params)
+        where = message_text(
+            "where_cell" if self.row is not None else "where_sheet",
+            lang,
+            sheet=self.sheet,
+            row=self.row,
+            column=self.column or "-",
+        )
+        value = "" if self.value in (None, "") else message_text("value_was", lang, value=_short(self.value))
+        return f"{where}: {reason}{value}"
+
+
+def _short(value: object, limit: int = 60) -> str:
+    s = str(value)
+    return s if len(s) <= limit else s[:limit] + "…"
+
+
+class XlsalesError(Exception):
+    """Base class of the errors xlsales raises on purpose."""
+
+    def message(self, lang: str = "ja") -> str:  # pragma: no cover - overridden
+        return str(self)
+
+
+class InputError(XlsalesError):
+    """A file cannot be read at all."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "ja") -> str:
+        return message_text(self.key, lang, **self.params)
+
+
+class ValidationError(XlsalesError):
+    """Rows of the input break the rules; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "ja") -> str:
+        head = message_text("n_problems", lang, n=len(self.problems))
+        return "\n".join([head, *(p.message(lang) for p in self.problems)])
