@@ -1,0 +1,201 @@
+"""Build: a master's figures laid out as a team workbook and one workbook per rep.
+
+read -> validate (``_validate``) -> compute (``_engine``) -> lay out (``_layout``)
+-> write (``_xlsxwriter_backend``).  Each workbook is written atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import _sheetmodel as sm
+from ._engine import EventFacts, compute_scope, event_facts, period_months
+from ._files import safe_filename
+from ._layout import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, process_rows
+from ._model import Master
+from ._names import safe_sheet_name
+from ._vocab import check_lang, label
+from ._xlsxwriter_backend import write_workbook
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote."""
+
+    team: Path
+    people: dict[str, Path] = field(default_factory=dict)
+    as_of: dt.date | None = None
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.team, *self.people.values()]
+
+
+def _additive_rows() -> set[str]:
+    return {r.key for r in process_rows() if r.kind in ("target", "flow", "start", "stock")}
+
+
+def _inputs_for(master: Master, reps: Sequence[str], title: str, rep: str | None, lang: str,
+                team: bool) -> ProcessInputs:
+    rep_set = set(reps)
+    sales: dict[dt.date, float] = defaultdict(float)
+    process: dict[str, dict[dt.date, float]] = {k: defaultdict(float) for k in PROCESS_KPIS}
+    has_sales: set[dt.date] = set()
+    has_process: dict[str, set[dt.date]] = defaultdict(set)
+    for t in master.targets:
+        if t.rep not in rep_set:
+            continue
+        if t.sales_target is not None:
+            sales[t.month] += t.sales_target
+            has_sales.add(t.month)
+        for k, v in t.process.items():
+            if k in process and v is not None:
+                process[k][t.month] += v
+                has_process[k].add(t.month)
+    bench: dict[str, float] = {}
+    for key in _additive_rows():
+        vals = [master.benchmarks.get((r, key), master.benchmarks.get(("", key))) for r in reps]
+        vals = [v for v in vals if v is not None]
+        if vals:
+            bench[key] = sum(vals)
+    return ProcessInputs(
+        title=title,
+        rep=rep,
+        sales_targets={m: sales[m] for m in has_sales},
+        process_targets={k: {m: process[k][m] for m in has_process[k]} for k in PROCESS_KPIS},
+        benchmarks=bench,
+        settings=master.settings,
+        lang=lang,
+        show_rep_in_names=team,
+    )
+
+
+def _skipped_sheet(master: Master, lang: str, taken: set[str]) -> sm.Sheet:
+    sheet = sm.Sheet(name=safe_sheet_name(label("sheet", "skipped", lang), taken))
+    heads = ["sheet", "row", "column", "reason"]
+    texts = {"ja": ["シート", "行", "列", "理由"], "en": ["Sheet", "Row", "Column", "Reason"]}[lang]
+    for j, h in enumerate(texts):
+        sheet.set(0, j, h, style="head")
+    for i, p in enumerate(master.skipped, start=1):
+        sheet.set(i, 0, p.sheet)
+        sheet.set(i, 1, p.row)
+        sheet.set(i, 2, p.column or "")
+        sheet.set(i, 3, p.message(lang))
+    sheet.col_widths.update({0: 14, 1: 6, 2: 14, 3: 90})
+    del heads
+    return sheet
+
+
+def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang: str, team: bool,
+                    facts: Sequence[EventFacts] | None = None) -> sm.Workbook:
+    """The model of one output workbook: the team's (``team=True``) or one rep's."""
+    months = period_months(master.settings, as_of)
+    rep_set = set(reps)
+    all_facts = facts if facts is not None else event_facts(master.events)
+    picked = [(ev, fx) for ev, fx in zip(master.events, all_facts) if ev.rep in rep_set]
+    events = [ev for ev, _ in picked]
+    # Facts refer to positions in the full log; re-index them to this workbook's log.
+    position = {id(ev): n for n, ev in enumerate(events)}
+    local_facts = [
+        EventFacts(fx.stage, position[id(master.events[fx.prev_index])] if fx.prev_index is not None else None,
+                   fx.prev_stage, fx.new_topic, fx.new_deal)
+        for _, fx in picked
+    ]
+    taken: set[str] = set()
+    book = sm.Workbook(properties={"title": label("text", "title", lang), "author": "xlsales",
+                                   "comments": f"as of {as_of.isoformat()}"})
+    if team:
+        name = safe_sheet_name(label("sheet", "team", lang), taken)
+        metrics = compute_scope(events, months, as_of, local_facts)
+        book.sheets.append(layout_process(name, metrics, _inputs_for(
+            master, reps, label("text", "team_title", lang), None, lang, team=True)))
+    for rep in reps:
+        rep_idx = [i for i, ev in enumerate(events) if ev.rep == rep]
+        rep_events = [events[i] for i in rep_idx]
+        remap = {old: new for new, old in enumerate(rep_idx)}
+        rep_facts = [EventFacts(local_facts[i].stage,
+                                remap[local_facts[i].prev_index] if local_facts[i].prev_index is not None else None,
+                                local_facts[i].prev_stage, local_facts[i].new_topic, local_facts[i].new_deal)
+                     for i in rep_idx]
+        metrics = compute_scope(rep_events, months, as_of, rep_facts)
+        name = safe_sheet_name(rep, taken, fallback="Rep")
+        book.sheets.append(layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False)))
+    lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), hidden=True)
+    log = layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts, lang=lang,
+                     reps=list(reps), lists_sheet=lists)
+    book.sheets.append(log)
+    if team and master.skipped:
+        book.sheets.append(_skipped_sheet(master, lang, taken))
+    if lists.cells:
+        book.sheets.append(lists)
+    return book
+
+
+def output_names(reps: Sequence[str], as_of: dt.date, lang: str) -> tuple[str, dict[str, str]]:
+    """File names: the team workbook's and each rep's (safe on every file system, unique)."""
+    stem = {"ja": "目標プロセス", "en": "targets-process"}[lang]
+    month = as_of.strftime("%Y-%m")
+    team = f"{stem}_{label('sheet', 'team', lang)}_{month}.xlsx"
+    people: dict[str, str] = {}
+    used = {team.casefold()}
+    for rep in reps:
+        base = f"{stem}_{safe_filename(rep, fallback='rep')}_{month}"
+        candidate, n = base + ".xlsx", 1
+        while candidate.casefold() in used:
+            n += 1
+            candidate = f"{base}({n}).xlsx"
+        used.add(candidate.casefold())
+        people[rep] = candidate
+    return team, people
+
+
+def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None = None, lang: str | None = None,
+          progress: Progress | None = None) -> BuildResult:
+    """Write the team workbook and one workbook per rep of ``master`` into ``out_dir``.
+
+    Parameters
+    ----------
+    master : Master
+        A validated master (``read_master``).
+    out_dir : path
+        Created when missing.  Existing files of the same names are replaced, each only
+        by a complete new file.
+    as_of : date, optional
+        The report date (DOMAIN.md §5); default today.
+    lang : {"ja", "en"}, optional
+        Default: the master's 言語 setting.
+    progress : callable, optional
+        Called with the name of each file as it is written.
+
+    Examples
+    --------
+    >>> master = read_master("master.xlsx")  # doctest: +SKIP
+    >>> build(master, "out", as_of=date(2026, 12, 31)).team  # doctest: +SKIP
+    """
+    as_of = as_of or dt.date.today()
+    lang = check_lang(lang or master.settings.language)
+    out = Path(out_dir)
+    reps = [m.rep for m in master.members]
+    facts = event_facts(master.events)
+    team_name, people = output_names(reps, as_of, lang)
+    result = BuildResult(team=out / team_name, as_of=as_of)
+    if progress:
+        progress(team_name)
+    write_workbook(layout_workbook(master, reps, as_of=as_of, lang=lang, team=True, facts=facts), result.team)
+    for rep in reps:
+        if progress:
+            progress(people[rep])
+        path = out / people[rep]
+        write_workbook(layout_workbook(master, [rep], as_of=as_of, lang=lang, team=False, facts=facts), path)
+        result.people[rep] = path
+    return result
+
+
+__all__ = ["BuildResult", "build", "layout_workbook", "output_names"]

@@ -1,0 +1,36 @@
+"""Names taken from input and used for sheets: Excel's rules, made safe and unique."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SHEET_BAD = re.compile(r"[:\\/?*\[\]\uff1a\uff3c\uff0f\uff1f\uff0a\uff3b\uff3d]")  # ASCII and full-width
+SHEET_MAX = 31
+
+
+def safe_sheet_name(name: str, taken: set[str] | None = None, *, fallback: str = "Sheet") -> str:
+    """``name`` made valid as a sheet name and unique (case-insensitively) among ``taken``.
+
+    Excel refuses ``: \\ / ? * [ ]``, names over 31 characters, names that start or end
+    with an apostrophe, and the reserved name ``History``.  ``taken`` is updated.
+    """
+    taken = taken if taken is not None else set()
+    s = unicodedata.normalize("NFC", name)
+    s = _SHEET_BAD.sub("_", s).strip().strip("'")
+    s = "".join(ch for ch in s if ch.isprintable())
+    if not s or s.casefold() == "history":
+        s = fallback if s.casefold() != "history" else s + "_"
+    base, n = s[:SHEET_MAX], 1
+    candidate = base
+    while candidate.casefold() in {t.casefold() for t in taken}:
+        n += 1
+        suffix = f"({n})"
+        candidate = base[: SHEET_MAX - len(suffix)] + suffix
+    taken.add(candidate)
+    return candidate
+
+
+def quote_sheet(name: str) -> str:
+    """The sheet name as a formula needs it: ``'目標 (2)'!A1``."""
+    return "'" + name.replace("'", "''") + "'"

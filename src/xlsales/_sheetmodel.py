@@ -1,0 +1,138 @@
+"""A plain model of workbooks: what "lay out" produces and every writer renders.
+
+The layout decides every cell (its formula, its computed value and a style name); a
+backend only renders.  XlsxWriter renders new files (``_xlsxwriter_backend``); the
+add-in renders the same model into the workbook open in Excel.  One layout, so
+``xlsales build`` and the ribbon's refresh cannot drift apart.
+
+Rows and columns are 0-based, as in XlsxWriter.  Styles are names of
+``workbook_templates/styles.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Cell:
+    """A value, or a formula with the value it computes (cached in the file)."""
+
+    value: Any = None
+    formula: str | None = None  # without the leading "="
+    style: str | None = None
+
+
+@dataclass
+class TableColumn:
+    header: str
+    formula: str | None = None  # a calculated column (qualified [#This Row] references)
+    style: str | None = None
+    width: float | None = None
+    hidden: bool = False
+
+
+@dataclass
+class Table:
+    """An Excel Table whose body is ``rows`` (cached values for calculated columns)."""
+
+    name: str
+    top: int
+    left: int
+    columns: list[TableColumn]
+    rows: list[list[Any]]
+    style: str = "Table Style Medium 2"
+    min_rows: int = 1  # Excel tables need one body row even when empty
+
+    @property
+    def last_row(self) -> int:
+        return self.top + max(len(self.rows), self.min_rows)
+
+
+@dataclass
+class Validation:
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    options: dict[str, Any]  # XlsxWriter data_validation options
+
+
+@dataclass
+class ConditionalFormat:
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    options: dict[str, Any]  # XlsxWriter options; "style" names a style instead of "format"
+
+
+@dataclass
+class ChartSeries:
+    name: tuple[int, int]  # the cell holding the series name
+    categories: tuple[int, int, int, int]  # first_row, first_col, last_row, last_col
+    values: tuple[int, int, int, int]
+    kind: str = "column"  # column or line
+    color: str | None = None
+
+
+@dataclass
+class Chart:
+    title: str
+    anchor: tuple[int, int]
+    series: list[ChartSeries]
+    y_title: str = ""
+    size: tuple[int, int] = (720, 300)
+
+
+@dataclass
+class PrintSetup:
+    landscape: bool = True
+    paper: int = 9  # A4
+    fit_width: bool = True
+    repeat_rows: tuple[int, int] | None = None
+    repeat_cols: tuple[int, int] | None = None
+    header: str = ""
+    footer: str = "&C&P / &N"
+    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)  # left, right, top, bottom
+
+
+@dataclass
+class Sheet:
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    col_widths: dict[int, float] = field(default_factory=dict)
+    hidden_cols: set[int] = field(default_factory=set)
+    row_heights: dict[int, float] = field(default_factory=dict)
+    row_levels: dict[int, int] = field(default_factory=dict)  # outline level per row
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    freeze: tuple[int, int] | None = None
+    tables: list[Table] = field(default_factory=list)
+    validations: list[Validation] = field(default_factory=list)
+    conditional_formats: list[ConditionalFormat] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    print_setup: PrintSetup = field(default_factory=PrintSetup)
+    hidden: bool = False
+    tab_color: str | None = None
+    zoom: int = 100
+
+    def set(self, row: int, col: int, value: Any = None, *, formula: str | None = None,
+            style: str | None = None) -> Cell:
+        cell = Cell(value=value, formula=formula, style=style)
+        self.cells[(row, col)] = cell
+        return cell
+
+
+@dataclass
+class Workbook:
+    sheets: list[Sheet] = field(default_factory=list)
+    defined_names: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    active: int = 0
+
+    def sheet(self, name: str) -> Sheet:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(name)
