@@ -362,7 +362,10 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
 
     def ratio_formula(r: _Row, col: int) -> tuple[str, object]:
         num, den = ref(r.num, col), ref(r.den, col)
-        return f'IF(N({den})=0,"",N({num})/{den})', _ratio(values.get((r.num, col)), values.get((r.den, col)))
+        n, d = values.get((r.num, col)), values.get((r.den, col))
+        if col == COL_BENCH:  # a benchmark may give the denominator but not the numerator
+            return f'IF(OR(N({den})=0,{num}=""),"",N({num})/{den})', ("" if n is None else _ratio(n, d))
+        return f'IF(N({den})=0,"",N({num})/{den})', _ratio(n, d)
 
     def forecast(col: int) -> tuple[str, object]:
         keys = ("sales", "deal_a_amount", "deal_b_amount")

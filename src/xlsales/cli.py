@@ -1,0 +1,217 @@
+"""The ``xlsales`` command line: a thin face over the library.
+
+Each command parses its options, calls the library and turns library errors into
+messages in the user's language (``--lang`` or the XLSALES_LANG variable; Japanese by
+default).  No logic lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ._build import build as build_workbooks
+from .exceptions import XlsalesError, message_text
+
+LANG_CHOICE = click.Choice(["ja", "en"], case_sensitive=False)
+
+
+def _default_lang() -> str:
+    env = os.environ.get("XLSALES_LANG", "").strip().lower()
+    return env if env in ("ja", "en") else "ja"
+
+
+def lang_option(fn):
+    """``--lang ja|en``: the language of the workbooks and of the messages."""
+    return click.option("--lang", type=LANG_CHOICE, default=None,
+                        help="Language of labels and messages: ja (default) or en. Env: XLSALES_LANG.")(fn)
+
+
+def _fail(err: XlsalesError, lang: str) -> None:
+    click.echo(err.message(lang), err=True)
+    sys.exit(1)
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: use YYYY-MM-DD") from None
+
+
+class _Progress:
+    """Progress on a terminal, silence elsewhere (CI logs, pipes)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.bar = None
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                                         item_show_func=lambda s: s)
+            self.bar.__enter__()
+
+    def __call__(self, item: str) -> None:
+        if self.bar is not None:
+            self.bar.current_item = item
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="xlsales")
+def cli() -> None:
+    """xlsales: BtoB sales-process management in Excel.
+
+    Reps keep an activity log; xlsales turns it into target/process sheets
+    (目標・プロセス管理) and writes a team workbook and one workbook per rep that
+    work in plain Excel, with live formulas and no macros.
+
+    \b
+    Quick start:
+        xlsales demo --out demo           # a demo master and its workbooks
+        xlsales new master.xlsx           # a blank master to fill in
+        xlsales validate master.xlsx      # check every row
+        xlsales build master.xlsx --out out
+    """
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@lang_option
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def new(path: Path, lang: str | None, force: bool) -> None:
+    """Write a blank manager's master workbook to PATH.
+
+    The master holds the sheets of DOMAIN.md: 活動ログ (the ActivityLog table reps
+    fill in), メンバー, 目標, 設定, ベンチマーク and a 使い方 (how to use) sheet, with
+    drop-downs for 区分, 担当者, ボツ理由 and 等級.
+
+    \b
+    Example:
+        xlsales new master.xlsx
+        xlsales new master-en.xlsx --lang en
+    """
+    from ._master import write_master
+
+    lang = (lang or _default_lang()).lower()
+    if path.exists() and not force:
+        raise click.ClickException(message_text("cli_exists", lang, path=path))
+    write_master(path, None, lang=lang)
+    click.echo(message_text("cli_wrote", lang, path=path))
+
+
+@cli.command()
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("xlsales-demo"),
+              show_default=True, help="Folder for the demo master and its workbooks.")
+@lang_option
+@click.option("--as-of", "as_of", default=None, help="Report date YYYY-MM-DD (default: the demo's 2026-12-31).")
+def demo(out: Path, lang: str | None, as_of: str | None) -> None:
+    """Write a demo master (8 reps, one fiscal year) and build its workbooks.
+
+    Needs no input.  One rep, 佐藤 健太, has exactly the figures of the deck's table
+    for July–December 2026.
+
+    \b
+    Example:
+        xlsales demo --out demo
+    """
+    from ._demo import DEMO_AS_OF, demo_master
+    from ._master import write_master
+
+    lang = (lang or _default_lang()).lower()
+    master = demo_master()
+    master.settings.language = lang
+    master_path = out / ("master.xlsx" if lang == "en" else "マスター.xlsx")
+    write_master(master_path, master, lang=lang)
+    click.echo(message_text("cli_wrote", lang, path=master_path))
+    _build(master, out / "workbooks", _as_of(as_of) or DEMO_AS_OF, lang)
+
+
+def _build(master, out: Path, as_of: dt.date | None, lang: str) -> None:
+    progress = _Progress(len(master.members) + 1, message_text("cli_building", lang))
+    try:
+        result = build_workbooks(master, out, as_of=as_of, lang=lang, progress=progress)
+    finally:
+        progress.close()
+    click.echo(message_text("cli_built", lang, n=len(result.paths), out=out, as_of=result.as_of))
+    for path in result.paths:
+        click.echo(f"  {path}")
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the workbooks into (created when missing).")
+@click.option("--as-of", "as_of", default=None, help="Report date YYYY-MM-DD (default: today).")
+@click.option("--log", "log", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A CSV activity log exported from a CRM, used instead of the master's log sheet.")
+@click.option("--skip-bad-rows", is_flag=True,
+              help="Leave bad log rows out instead of refusing; they are listed in the team workbook.")
+@lang_option
+def build(master: Path, out: Path, as_of: str | None, log: Path | None, skip_bad_rows: bool,
+          lang: str | None) -> None:
+    """Validate MASTER, then write the team workbook and one workbook per rep into OUT.
+
+    Every workbook has the target/process sheet (目標・プロセス管理) and its own
+    ActivityLog table: flows are live formulas over it, so rows added in plain Excel
+    are counted.  A rep's workbook holds that rep's rows only, so it can be e-mailed.
+    Nothing is written when the master has bad rows (see ``xlsales validate``).
+
+    \b
+    Example:
+        xlsales build master.xlsx --out 2026-11 --as-of 2026-11-30
+        xlsales build master.xlsx --out out --log crm-export.csv --lang en
+    """
+    from ._validate import read_master
+
+    msg_lang = (lang or _default_lang()).lower()
+    date = _as_of(as_of)
+    try:
+        data = read_master(master, log=log, skip_bad_rows=skip_bad_rows, lang=msg_lang)
+    except XlsalesError as err:
+        _fail(err, msg_lang)
+    _build(data, out, date, (lang or data.settings.language or "ja").lower())
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--log", "log", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A CSV activity log to check instead of the master's log sheet.")
+@lang_option
+def validate(master: Path, log: Path | None, lang: str | None) -> None:
+    """Check MASTER: exit 0 when clean, else list every bad row and exit 1.
+
+    Each problem names the sheet, the row number, the column, the value and the
+    reason, in the chosen language.
+
+    \b
+    Example:
+        xlsales validate master.xlsx
+        xlsales validate master.xlsx --log crm-export.csv --lang en
+    """
+    from ._validate import validate_master
+
+    lang = (lang or _default_lang()).lower()
+    try:
+        problems = validate_master(master, log=log)
+    except XlsalesError as err:
+        _fail(err, lang)
+    if not problems:
+        click.echo(message_text("cli_clean", lang, path=master))
+        return
+    click.echo(message_text("n_problems_found", lang, n=len(problems)), err=True)
+    for p in problems:
+        click.echo("  " + p.message(lang), err=True)
+    sys.exit(1)
+
+
+def main() -> None:  # pragma: no cover
+    cli()
