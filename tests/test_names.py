@@ -1,0 +1,56 @@
+"""Names from input used for files and sheets are made safe and unique."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlsales._build import output_names
+from xlsales._files import safe_filename
+from xlsales._names import safe_sheet_name
+
+import datetime as dt
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("佐藤 健太", "佐藤 健太"),
+    ("../../etc/passwd", "_.._etc_passwd"),
+    ("CON", "_CON"),
+    ("nul.txt", "_nul.txt"),
+    ("a:b*c?d", "a_b_c_d"),
+    ("...", "_"),
+    ("", "_"),
+    ("ｻﾄｳ", "サトウ"),
+])
+def test_safe_filename(name, expected):
+    assert safe_filename(name) == expected
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("佐藤 健太", "佐藤 健太"),
+    ("a/b\\c?d*e[f]g:h", "a_b_c_d_e_f_g_h"),
+    ("全角：／？＊［］", "全角______"),
+    ("'quoted'", "quoted"),
+    ("x" * 40, "x" * 31),
+    ("History", "History_"),
+])
+def test_safe_sheet_name(name, expected):
+    assert safe_sheet_name(name, set()) == expected
+
+
+def test_sheet_names_stay_unique_after_truncation():
+    taken: set[str] = set()
+    a = safe_sheet_name("営業部第一課" * 6, taken)
+    b = safe_sheet_name("営業部第一課" * 6, taken)
+    c = safe_sheet_name(("営業部第一課" * 6).upper(), taken)
+    assert len({a.casefold(), b.casefold(), c.casefold()}) == 3
+    assert all(len(n) <= 31 for n in (a, b, c))
+
+
+def test_output_file_names_are_safe_and_unique():
+    team, people = output_names(["a/b", "a_b", "CON"], dt.date(2026, 11, 24), "ja")
+    assert "チーム" in team and team.endswith("2026-11.xlsx")
+    names = list(people.values())
+    assert len(set(n.casefold() for n in names)) == 3
+    assert all("/" not in n and "\\" not in n for n in names)
+    team_en, _ = output_names([], dt.date(2026, 11, 24), "en")
+    assert "Team" in team_en
