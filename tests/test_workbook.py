@@ -147,3 +147,27 @@ def test_rows_a_rep_appends_in_excel_are_counted(tricky, recalc, tmp_path):
     assert after["売上"][aug] == pytest.approx(before["売上"][aug] + 70)
     assert after["話題化件数"][aug] == before["話題化件数"][aug] + 1
     assert after["受注単価"][aug] == pytest.approx(after["売上"][aug] / after["受注件数"][aug])
+
+
+def test_sheets_print_well_and_look_finished(tricky):
+    wb = openpyxl.load_workbook(tricky.team)
+    assert wb.sheetnames[0] == "チーム" and wb.sheetnames[1:4] == REPS[:2] + ["鈴木_一郎"]
+    ws = wb["チーム"]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
+    assert ws.page_setup.fitToHeight == 0  # as many pages down as needed
+    assert ws.print_title_rows == "$1:$5"
+    assert ws.freeze_panes == "C6"
+    assert ws.column_dimensions["A"].width >= 20
+    # ◯/△/話題 name rows are grouped under their figures
+    grouped = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1) if ws.row_dimensions[r].outlineLevel == 1]
+    assert {"商談◯1", "商談△3", "話題2"} <= set(grouped)
+    # achievement rows are coloured by conditional formats
+    rules = [str(rng.sqref) for rng in ws.conditional_formatting]
+    assert len(rules) >= 7
+    assert ws._charts or __import__("zipfile").ZipFile(tricky.team).namelist().count("xl/charts/chart1.xml")
+    # number formats: amounts, percentages, the month header
+    labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    assert ws.cell(labels["売上達成率"], 3).number_format == "0%"
+    assert ws.cell(labels["売上"], 3).number_format == "#,##0"
+    assert ws.cell(5, 3).number_format == 'm"月"'
