@@ -54,3 +54,31 @@ def test_output_file_names_are_safe_and_unique():
     assert all("/" not in n and "\\" not in n for n in names)
     team_en, _ = output_names([], dt.date(2026, 11, 24), "en")
     assert "Team" in team_en
+
+
+def test_atomic_writes_leave_no_temp_file_and_normal_permissions(tmp_path):
+    import os
+
+    from xlsales._files import atomic_path
+
+    target = tmp_path / "out.xlsx"
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(b"complete")
+    assert target.read_bytes() == b"complete"
+    assert os.stat(target).st_mode & 0o777 == 0o666 & ~_current_umask()
+    try:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("interrupted")
+    except RuntimeError:
+        pass
+    assert target.read_bytes() == b"complete"  # the old file stays until a complete one replaces it
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def _current_umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

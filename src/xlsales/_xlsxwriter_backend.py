@@ -16,6 +16,11 @@ from typing import Any
 
 import xlsxwriter
 
+try:  # XlsxWriter's internal cell record: see _put_formula
+    from xlsxwriter.worksheet import CellFormulaTuple as _CellFormula
+except ImportError:  # pragma: no cover - a future XlsxWriter
+    _CellFormula = None
+
 from . import _sheetmodel as sm
 from ._files import atomic_path
 
@@ -58,12 +63,23 @@ def write_workbook(model: sm.Workbook, path: str | os.PathLike) -> None:
         book.close()
 
 
+def _put_formula(ws: Any, row: int, col: int, formula: str, f: Any, value: Any) -> None:
+    # write_formula runs ~60 regular expressions per formula to add _xlfn. prefixes; ours
+    # never need them (the layout writes _xlfn.MAXIFS itself), and a log of 100k rows has
+    # 700k formulas.  Store the cell record directly; fall back to the public call.
+    if _CellFormula is not None and hasattr(ws, "table") and hasattr(ws, "_check_dimensions"):
+        if ws._check_dimensions(row, col) == 0:
+            ws.table[row][col] = _CellFormula(formula, f, value)
+        return
+    ws.write_formula(row, col, "=" + formula, f, value)  # pragma: no cover
+
+
 def _write_value(ws: Any, row: int, col: int, cell: sm.Cell, f: Any) -> None:
     value = cell.value
     if cell.formula is not None:
         if isinstance(value, (dt.date, dt.datetime)):
             value = _serial(value)  # a formula's cached value is a number, not a date object
-        ws.write_formula(row, col, "=" + cell.formula, f, "" if value is None else value)
+        _put_formula(ws, row, col, cell.formula, f, "" if value is None else value)
     elif value is None or value == "":
         if f is not None:
             ws.write_blank(row, col, None, f)
@@ -118,14 +134,21 @@ def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: _Form
 
 def _write_table(ws: Any, table: sm.Table, fmt: _Formats) -> None:
     last_col = table.left + len(table.columns) - 1
-    columns = []
-    for col in table.columns:
-        spec: dict[str, Any] = {"header": col.header, "format": fmt(col.style)}
-        if col.formula:
-            spec["formula"] = "=" + col.formula
-        columns.append(spec)
+    columns = [{"header": col.header, "format": fmt(col.style)} for col in table.columns]
     ws.add_table(table.top, table.left, table.last_row, last_col,
                  {"name": table.name, "style": table.style, "columns": columns})
+    # Calculated columns: add_table would write (and regex-prepare) the formula into every
+    # body row, which we overwrite below with cached values anyway.  Record the formula on
+    # the table only (it becomes <calculatedColumnFormula>, which Excel copies into rows
+    # a user appends).
+    spec = ws.tables[-1]["columns"]
+    for j, col in enumerate(table.columns):
+        if col.formula:
+            spec[j]["formula"] = col.formula
+    if not table.rows:  # the one empty body row still gets the formulas
+        for j, col in enumerate(table.columns):
+            if col.formula:
+                _put_formula(ws, table.top + 1, table.left + j, col.formula, fmt(col.style), "")
     # Overwrite the body with values and with formulas that carry their cached value.
     for i, values in enumerate(table.rows):
         row = table.top + 1 + i
