@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .exceptions import Problem
+
 
 @dataclass(frozen=True)
 class Event:
@@ -64,4 +66,5 @@ class Master:
     # benchmark[(rep or "", row key)] = value; rep "" applies to every rep
     benchmarks: dict[tuple[str, str], float] = field(default_factory=dict)
     source: str = ""
-    skipped_rows: list[int] = field(default_factory=list)
+    # activity-log rows left out by read_master(skip_bad_rows=True): one Problem per fault
+    skipped: list[Problem] = field(default_factory=list)
