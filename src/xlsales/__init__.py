@@ -1,5 +1,33 @@
-"""xlsales: the sales process of DOMAIN.md in Excel workbooks."""
+"""xlsales: the sales process of DOMAIN.md in Excel workbooks.
 
+read -> validate -> compute -> lay out -> write::
+
+    import xlsales
+    master = xlsales.read_master("master.xlsx")      # or ValidationError with every bad row
+    result = xlsales.build(master, "out", as_of=datetime.date(2026, 11, 30))
+"""
+
+from ._build import BuildResult, build
+from ._demo import demo_master
+from ._master import write_master
+from ._model import Event, Master, Member, Settings, Target
+from ._validate import read_master, validate_master
 from .exceptions import InputError, Problem, ValidationError, XlsalesError
 
-__all__ = ["InputError", "Problem", "ValidationError", "XlsalesError"]
+__all__ = [
+    "BuildResult",
+    "Event",
+    "InputError",
+    "Master",
+    "Member",
+    "Problem",
+    "Settings",
+    "Target",
+    "ValidationError",
+    "XlsalesError",
+    "build",
+    "demo_master",
+    "read_master",
+    "validate_master",
+    "write_master",
+]
