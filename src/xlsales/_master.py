@@ -37,6 +37,7 @@ from ._files import atomic_path
 from ._model import Event, Master, Member, Settings, Target
 from ._names import quote_sheet
 from ._vocab import check_lang, label, labels
+from ._xlsxwriter_backend import write_plain
 
 __all__ = ["write_master", "MASTER_TABLES", "DROPDOWN_ROWS", "REP_LIST_NAME"]
 
@@ -240,17 +241,7 @@ class _MasterWriter:
         return max(DROPDOWN_ROWS, n + 1 + _APPEND_ROOM)
 
     def put(self, ws: Any, row: int, col: int, value: object, kind: str) -> None:
-        f = self.cell_format(kind)
-        if value is None or value == "":
-            ws.write_blank(row, col, None, f)
-        elif isinstance(value, bool):
-            ws.write_boolean(row, col, value, f)
-        elif isinstance(value, (int, float)):
-            ws.write_number(row, col, value, f)
-        elif isinstance(value, (dt.date, dt.datetime)):
-            ws.write_datetime(row, col, value, f)
-        else:  # text stays text: "=1+1" is a customer's name, not a formula
-            ws.write_string(row, col, str(value), f)
+        write_plain(ws, row, col, value, self.cell_format(kind))
 
     def print_setup(self, ws: Any, *, repeat_header: bool) -> None:
         ws.set_paper(9)  # A4

@@ -80,7 +80,13 @@ def _write_value(ws: Any, row: int, col: int, cell: sm.Cell, f: Any) -> None:
         if isinstance(value, (dt.date, dt.datetime)):
             value = _serial(value)  # a formula's cached value is a number, not a date object
         _put_formula(ws, row, col, cell.formula, f, "" if value is None else value)
-    elif value is None or value == "":
+    else:
+        write_plain(ws, row, col, value, f)
+
+
+def write_plain(ws: Any, row: int, col: int, value: Any, f: Any = None) -> None:
+    """Write a value by its type; text always as text ("=1+1" is a name, not a formula)."""
+    if value is None or value == "":
         if f is not None:
             ws.write_blank(row, col, None, f)
     elif isinstance(value, bool):
