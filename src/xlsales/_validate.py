@@ -19,12 +19,12 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ._model import Event, Master, Member, Settings, Target
-from ._reader import SHEET_KEYS, RawSheet, is_error_value, read_csv, read_workbook
+from ._reader import SHEET_KEYS, RawSheet, is_error_value, raw_sheet, read_csv, read_workbook
 from ._vocab import NEEDS_AMOUNT, NEEDS_CUSTOMER, OPEN_STAGES, check_lang, label, labels, normalize, parse_key
 from .exceptions import InputError, Problem, ValidationError
 
@@ -96,7 +96,34 @@ def read_master(path: str | os.PathLike, *, log: str | os.PathLike | None = None
     >>> master = read_master("master.xlsx", log="crm.csv", skip_bad_rows=True)  # doctest: +SKIP
     >>> [p.message("en") for p in master.skipped]  # doctest: +SKIP
     """
-    result = _check(path, log, check_lang(lang))
+    return _master_or_raise(_check(path, log, check_lang(lang)), skip_bad_rows)
+
+
+def read_grids(grids: Mapping[str, list[list[object]]], *, source: str = "", skip_bad_rows: bool = False,
+               lang: str = "ja") -> Master:
+    """``read_master`` for sheets already in memory: sheet name -> rows of cell values.
+
+    This is how the Excel add-in reads the open workbook (row 1 of each grid is the
+    sheet's row 1), with the same rules and messages as a file.
+    """
+    return _master_or_raise(_check_sheets(_grid_sheets(grids, check_lang(lang)), source), skip_bad_rows)
+
+
+def validate_grids(grids: Mapping[str, list[list[object]]], *, source: str = "") -> list[Problem]:
+    """``validate_master`` for sheets already in memory (see ``read_grids``)."""
+    return _check_sheets(_grid_sheets(grids, "ja"), source).all_problems()
+
+
+def _grid_sheets(grids: Mapping[str, list[list[object]]], lang: str) -> dict[str, RawSheet | None]:
+    sheets: dict[str, RawSheet | None] = dict.fromkeys(SHEET_KEYS)
+    for name, grid in grids.items():
+        key = parse_key("sheet", name)
+        if key in SHEET_KEYS and sheets[key] is None:
+            sheets[key] = raw_sheet(name, key, [list(r) for r in grid], lang=lang)
+    return sheets
+
+
+def _master_or_raise(result: _Result, skip_bad_rows: bool) -> Master:
     skippable = {id(p) for p in result.log_row_problems} if skip_bad_rows else set()
     blocking = [p for p in result.all_problems() if id(p) not in skippable]
     if blocking:
@@ -588,9 +615,15 @@ def _check(path: str | os.PathLike, log: str | os.PathLike | None, lang: str) ->
     sheets = read_workbook(path, sheets=wanted, lang=lang)
     if log is not None:
         sheets["log"] = read_csv(log, "log", lang=lang)
+    result = _check_sheets(sheets, Path(path).name)
+    result.master.source = str(path)
+    return result
+
+
+def _check_sheets(sheets: dict[str, RawSheet | None], source: str) -> _Result:
     for key in ("log", "members"):
         if sheets[key] is None:
-            raise InputError("input_sheet_missing", path=Path(path).name,
+            raise InputError("input_sheet_missing", path=source,
                              sheet_ja=label("sheet", key, "ja"), sheet_en=label("sheet", key, "en"))
     reps = _member_reps(sheets["members"])
     members = _members(sheets["members"])
@@ -604,7 +637,7 @@ def _check(path: str | os.PathLike, log: str | os.PathLike | None, lang: str) ->
         targets=[t for _, t in targets.items],
         settings=settings,
         benchmarks=dict(item for _, item in benchmarks.items),
-        source=str(path),
+        source=source,
     )
     others = members.problems + targets.problems + setting_rows.problems + benchmarks.problems
     return _Result(master, events.sheet_problems, events.row_problems, others)
