@@ -94,8 +94,12 @@ def _skipped_sheet(master: Master, lang: str, taken: set[str]) -> sm.Sheet:
 
 
 def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang: str, team: bool,
-                    facts: Sequence[EventFacts] | None = None) -> sm.Workbook:
-    """The model of one output workbook: the team's (``team=True``) or one rep's."""
+                    facts: Sequence[EventFacts] | None = None, reserved: set[str] = frozenset()) -> sm.Workbook:
+    """The model of one output workbook: the team's (``team=True``) or one rep's.
+
+    ``reserved`` names sheets that exist already (the ribbon's refresh writes into a
+    workbook that has other sheets): generated sheets get other names.
+    """
     months = period_months(master.settings, as_of)
     rep_set = set(reps)
     all_facts = facts if facts is not None else event_facts(master.events)
@@ -108,7 +112,7 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
                    fx.prev_stage, fx.new_topic, fx.new_deal)
         for _, fx in picked
     ]
-    taken: set[str] = set()
+    taken: set[str] = set(reserved)
     book = sm.Workbook(properties={"title": label("text", "title", lang), "author": "xlsales",
                                    "comments": f"as of {as_of.isoformat()}"})
     if team:

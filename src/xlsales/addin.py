@@ -1,0 +1,185 @@
+"""The Excel add-in's Python side: the ribbon dispatcher and the xlwings adapter.
+
+The VBA dispatcher of ``macros/XlsalesRibbon.bas`` calls
+``xlsales.addin.on_ribbon(control_id)`` through xlwings' ``RunPython``.  Each button id
+of ``addin/buttons.json`` has a handler in ``HANDLERS`` (a test checks both ways).
+Handlers live in ``_handlers`` and run against a ``Book``: here the workbook open in
+Excel (``XlwingsBook``), in the tests and the command line a file (``FileBook``).
+
+Only ``XlwingsBook`` touches xlwings' object model; it is a few lines per method, and
+it was not exercised in Excel on the Linux machines that test xlsales (see README).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import _sheetmodel as sm
+from ._books import MARK_AUTHOR, MARK_FILL, Book, Mark
+from ._handlers import Outcome, monthly_books, previous_month, refresh_book, validate_book
+from .exceptions import XlsalesError, message_text
+
+Handler = Callable[..., Outcome]
+
+
+def _validate(book: Book, lang: str, **_: Any) -> Outcome:
+    return validate_book(book, lang=lang)
+
+
+def _refresh(book: Book, lang: str, *, as_of: dt.date | None = None, **_: Any) -> Outcome:
+    return refresh_book(book, as_of=as_of or dt.date.today(), lang=lang)
+
+
+def _monthly(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -> Outcome:
+    return monthly_books(book, month=month or previous_month(dt.date.today()), lang=lang)
+
+
+# Ribbon control id -> handler: the ids are those of addin/buttons.json.
+HANDLERS: dict[str, Handler] = {
+    "xsValidate": _validate,
+    "xsRefresh": _refresh,
+    "xsMonthly": _monthly,
+}
+
+
+def _lang() -> str:
+    env = os.environ.get("XLSALES_LANG", "ja").strip().lower()
+    return env if env in ("ja", "en") else "ja"
+
+
+def run_button(control_id: str, book: Book, *, lang: str | None = None, **options: Any) -> Outcome:
+    """Run the handler of a ribbon button against ``book``; XlsalesError passes through."""
+    lang = lang or _lang()
+    handler = HANDLERS.get(control_id)
+    if handler is None:
+        raise KeyError(message_text("addin_unknown_button", lang, id=control_id))
+    outcome = handler(book, lang, **options)
+    if outcome.changed:
+        saved = book.save()
+        if saved is not None:
+            outcome.paths.append(saved)
+    return outcome
+
+
+def on_ribbon(control_id: str) -> None:
+    """Entry point of the VBA dispatcher: never lets a traceback reach the user."""
+    import xlwings as xw
+
+    lang = _lang()
+    book = XlwingsBook(xw.Book.caller())
+    try:
+        outcome = run_button(control_id, book, lang=lang, month=book.ask_month(lang))
+        book.alert(outcome.message, lang)
+    except XlsalesError as err:
+        book.alert(err.message(lang), lang)
+    except Exception as err:  # the user gets a reason and where the details are
+        log = Path(tempfile.gettempdir()) / "xlsales-addin.log"
+        logging.basicConfig(filename=log, level=logging.ERROR)
+        logging.error("ribbon %s failed:\n%s", control_id, traceback.format_exc())
+        book.alert(message_text("addin_failed", lang, kind=type(err).__name__, log=log), lang)
+
+
+class XlwingsBook:
+    """The workbook open in Excel, through xlwings (Windows and macOS desktop Excel)."""
+
+    def __init__(self, book: Any) -> None:
+        self._book = book
+        self.name = book.name
+        full = Path(book.fullname)
+        self.folder = full.parent if full.parent != Path("") else Path.home()
+
+    def grids(self) -> dict[str, list[list[Any]]]:
+        out = {}
+        for sheet in self._book.sheets:
+            last = sheet.used_range.last_cell
+            rng = sheet.range((1, 1), (last.row, last.column))
+            out[sheet.name] = rng.options(ndim=2, err_to_str=True).value
+        return out
+
+    def mark(self, marks: list[Mark], *, clear: list[tuple[str, int, int]]) -> None:
+        names = {s.name for s in self._book.sheets}
+        for sheet, row, col in clear:
+            if sheet in names:
+                cell = self._book.sheets[sheet].range((row, col))
+                cell.color = None
+                if cell.note is not None:
+                    cell.note.delete()
+        rgb = tuple(int(MARK_FILL[i:i + 2], 16) for i in (0, 2, 4))
+        for m in marks:
+            cell = self._book.sheets[m.sheet].range((m.row, m.col))
+            cell.color = rgb
+            if cell.note is not None:
+                cell.note.delete()
+            cell.add_note(f"{MARK_AUTHOR}: {m.text}")
+
+    def put_sheet(self, sheet: sm.Sheet, *, before: str | None = None) -> None:
+        names = [s.name for s in self._book.sheets]
+        if sheet.name in names:
+            target = self._book.sheets[sheet.name]
+            target.clear()
+        else:
+            target = self._book.sheets.add(sheet.name, before=before if before in names else None)
+        for (row, col), cell in sheet.cells.items():
+            rng = target.range((row + 1, col + 1))
+            if cell.formula is not None:
+                rng.formula = "=" + cell.formula
+            elif isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                rng.number_format = "@"  # text typed by a rep stays text
+                rng.value = cell.value
+            else:
+                rng.value = cell.value
+            _style_range(rng, cell.style)
+        for col, width in sheet.col_widths.items():
+            target.range((1, col + 1)).column_width = width
+        for r1, c1, r2, c2 in sheet.merges:
+            target.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).merge()
+
+    def add_table_columns(self, table: str, columns: list[sm.TableColumn]) -> None:
+        for sheet in self._book.sheets:
+            for t in sheet.tables:
+                if t.name.casefold() != table.casefold():
+                    continue
+                have = list(t.header_row_range.value)
+                for col in columns:
+                    if col.header in have:
+                        continue
+                    t.api.ListColumns.Add().Name = col.header  # Windows COM: a new table column
+                    body = t.data_body_range
+                    if body is not None and col.formula:
+                        body.columns[-1].formula = "=" + col.formula
+                return
+        from .exceptions import InputError
+
+        raise InputError("addin_no_table", path=self.name)
+
+    def save(self) -> None:
+        return None  # the user decides when to save the workbook open in Excel
+
+    def alert(self, text: str, lang: str) -> None:
+        self._book.app.alert(text, title=message_text("addin_title", lang))
+
+    def ask_month(self, lang: str) -> dt.date | None:
+        return None  # the monthly button builds the last month that has ended
+
+
+def _style_range(rng: Any, style: str | None) -> None:
+    if style is None:
+        return
+    from ._xlsxwriter_backend import styles
+
+    p = styles()[style]
+    if "num_format" in p:
+        rng.number_format = p["num_format"]
+    if "bg_color" in p:
+        rng.color = p["bg_color"]
+    if p.get("bold"):
+        rng.font.bold = True
+    if "font_color" in p:
+        rng.font.color = p["font_color"]
