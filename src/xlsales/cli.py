@@ -215,3 +215,113 @@ def validate(master: Path, log: Path | None, lang: str | None) -> None:
 
 def main() -> None:  # pragma: no cover
     cli()
+
+
+@cli.group()
+def addin() -> None:
+    """The Excel add-in: build it, install it, or run its buttons on a file.
+
+    The add-in adds a ribbon tab 営業プロセス (Sales process) with the buttons
+    検証 (Validate), 更新 (Refresh) and 月次ブック作成 (Monthly workbooks), and
+    worksheet functions XS_... (Windows).  It runs this package's code through
+    xlwings; `pip install "xlsales[addin]"` brings xlwings.
+
+    \b
+    Example:
+        xlsales addin build --out dist
+        xlsales addin install
+        xlsales addin run validate master.xlsx --out checked.xlsx
+    """
+
+
+@addin.command("build")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder to write xlsales.xlam into.")
+@lang_option
+def addin_build(out: Path, lang: str | None) -> None:
+    """Write the add-in xlsales.xlam (ribbon in the chosen language).
+
+    \b
+    Example:
+        xlsales addin build --out dist --lang en
+    """
+    from ._addin_build import build_addin
+
+    lang = (lang or _default_lang()).lower()
+    try:
+        path = build_addin(out, lang=lang)
+    except XlsalesError as err:
+        _fail(err, lang)
+    click.echo(message_text("cli_wrote", lang, path=path))
+
+
+@addin.command("install")
+@lang_option
+@click.option("--global", "global_install", is_flag=True, help="Install for every user (Windows).")
+def addin_install(lang: str | None, global_install: bool) -> None:
+    """Build the add-in and install it with xlwings' installer (Windows/macOS Excel).
+
+    \b
+    Example:
+        xlsales addin install
+    """
+    from ._addin_build import install_addin
+
+    lang = (lang or _default_lang()).lower()
+    try:
+        path = install_addin(lang=lang, global_install=global_install)
+    except XlsalesError as err:
+        _fail(err, lang)
+    click.echo(message_text("cli_wrote", lang, path=path))
+
+
+_BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly"}
+
+
+@addin.command("run")
+@click.argument("button", type=click.Choice(sorted(_BUTTONS)))
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The new file to write (validate, refresh); default WORKBOOK_xlsales.xlsx. "
+                   "The original is never overwritten.")
+@click.option("--as-of", "as_of", default=None, help="Report date YYYY-MM-DD for refresh (default: today).")
+@click.option("--month", "month", default=None, help="YYYY-MM for monthly (default: the last month that ended).")
+@lang_option
+def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, month: str | None,
+              lang: str | None) -> None:
+    """Press a ribbon button on a workbook file, as the add-in does in Excel.
+
+    validate marks bad cells (colour + note) and lists them on a 検証結果 sheet;
+    refresh fills in the target/process sheets from the ActivityLog table;
+    monthly writes the team and per-person workbooks into a folder beside WORKBOOK.
+    A workbook with charts, images or pivot tables is refused (a file round trip
+    would lose them): use the ribbon in Excel for those.
+
+    \b
+    Example:
+        xlsales addin run validate master.xlsx --out checked.xlsx
+        xlsales addin run refresh master.xlsx --as-of 2026-11-30
+        xlsales addin run monthly master.xlsx --month 2026-10
+    """
+    from ._books import FileBook
+    from .addin import run_button
+
+    lang = (lang or _default_lang()).lower()
+    month_date = None
+    if month is not None:
+        try:
+            month_date = dt.date.fromisoformat(month + "-01")
+        except ValueError:
+            raise click.BadParameter(f"{month!r}: use YYYY-MM") from None
+    try:
+        outcome = run_button(_BUTTONS[button], FileBook(workbook, out), lang=lang,
+                             as_of=_as_of(as_of), month=month_date)
+    except XlsalesError as err:
+        _fail(err, lang)
+    click.echo(outcome.message)
+    for path in outcome.paths:
+        click.echo(f"  {path}")
+    if outcome.problems:
+        for p in outcome.problems:
+            click.echo("  " + p.message(lang), err=True)
+        sys.exit(1)
