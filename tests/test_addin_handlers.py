@@ -127,3 +127,47 @@ def test_monthly_writes_the_workbooks_beside_the_master(deck_file, tmp_path):
 def test_unknown_button():
     with pytest.raises(KeyError):
         addin.run_button("nope", None)
+
+
+class _AlertingBook(FileBook):
+    """A FileBook that records message boxes, standing in for the workbook in Excel."""
+
+    alerts: list[str] = []
+
+    def alert(self, text, lang):
+        _AlertingBook.alerts.append(text)
+
+    def ask_month(self, lang):
+        return None
+
+
+@pytest.mark.parametrize("lang, expect", [("ja", "問題に印を付け"), ("en", "Marked")])
+def test_on_ribbon_reports_in_a_message_box(tmp_path, monkeypatch, lang, expect):
+    xw = pytest.importorskip("xlwings")
+    master = write_master(tmp_path / "m.xlsx", log_rows=[
+        {"date": "7/1", "rep": "山田 太郎", "activity": "訪問", "customer": "A社"}])
+    monkeypatch.setenv("XLSALES_LANG", lang)
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: master))
+    monkeypatch.setattr(addin, "XlwingsBook", _AlertingBook)
+    _AlertingBook.alerts = []
+    addin.on_ribbon("xsValidate")
+    assert len(_AlertingBook.alerts) == 1 and expect in _AlertingBook.alerts[0]
+
+
+def test_on_ribbon_never_shows_a_traceback(tmp_path, monkeypatch):
+    xw = pytest.importorskip("xlwings")
+    master = write_master(tmp_path / "m.xlsx", log_rows=[
+        {"date": dt.date(2026, 7, 1), "rep": "誰か", "activity": "訪問", "customer": "A社"}])
+    monkeypatch.setenv("XLSALES_LANG", "ja")
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: master))
+    monkeypatch.setattr(addin, "XlwingsBook", _AlertingBook)
+    _AlertingBook.alerts = []
+    addin.on_ribbon("xsRefresh")  # a rep not on the members sheet: a ValidationError
+    assert "2行目" in _AlertingBook.alerts[0] and "Traceback" not in _AlertingBook.alerts[0]
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setitem(addin.HANDLERS, "xsValidate", broken)
+    addin.on_ribbon("xsValidate")
+    assert "ZeroDivisionError" in _AlertingBook.alerts[1] and "Traceback" not in _AlertingBook.alerts[1]
