@@ -321,3 +321,20 @@ def test_libreoffice_opens_the_addin_and_reads_its_vba(built, tmp_path):
         module = ET.fromstring(z.read("Basic/xlsales/XlsalesRibbon.xml")).text
     assert "Public Sub OnButton(control As IRibbonControl)" in module
     assert "xlsales.addin.on_ribbon" in module
+
+
+def test_the_config_sheet_names_the_udf_module(tmp_path):
+    import re
+    import zipfile
+
+    from xlsales._addin_build import UDF_MODULE, build_addin
+
+    path = build_addin(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = re.findall(r"<t[^>]*>([^<]*)</t>", z.read("xl/sharedStrings.xml").decode())
+    label_index = strings.index("UDF Modules")
+    assert re.search(rf'<c r="A6"[^>]*><v>{label_index}</v></c><c r="B6" t="inlineStr"><is><t>{UDF_MODULE}</t>', sheet)
+    import xlsales.udfs  # the module named there exists
+
+    assert UDF_MODULE == xlsales.udfs.__name__

@@ -514,6 +514,8 @@ def _write_package(src: zipfile.ZipFile, dest: Path, *, vba: bytes, customui: di
         _WORKBOOK_PART: _rename_config_sheet(src.read(_WORKBOOK_PART)),
         **{part: xml.encode("utf-8") for part, xml in customui.items()},
     }
+    if _CONFIG_SHEET_PART in names:
+        replaced[_CONFIG_SHEET_PART] = _set_udf_modules(src.read(_CONFIG_SHEET_PART))
     # [Content_Types].xml first, as Office writes it; then the template's order; new parts last.
     order = ["[Content_Types].xml", *(n for n in names if n != "[Content_Types].xml")]
     order += [part for part in customui if part not in names]
@@ -584,6 +586,27 @@ def _root_rels(raw: bytes) -> bytes:
         used.add(f"rId{n}")
         ET.SubElement(root, f"{{{_REL_NS}}}Relationship", {"Id": f"rId{n}", "Type": rel_type, "Target": part})
     return _flat_xml(root, _REL_NS)
+
+
+_CONFIG_SHEET_PART = "xl/worksheets/sheet1.xml"  # the template's _myaddin.conf sheet
+UDF_MODULE = "xlsales.udfs"
+_UDF_ROW = 6  # the template's "UDF Modules" row: its value goes in column B
+
+
+def _set_udf_modules(raw: bytes) -> bytes:
+    # xlwings reads "UDF Modules" from the add-in's config sheet; with it set, Excel's
+    # one-time ImportPythonUDFsToAddin brings in the XS_ functions (xlwings can only
+    # generate their VBA wrappers on Windows, inside Excel).
+    text = raw.decode("utf-8")
+    row_open = f'<row r="{_UDF_ROW}" '
+    start = text.find(row_open)
+    end = text.find("</row>", start)
+    if start < 0 or end < 0 or f'r="B{_UDF_ROW}"' in text[start:end]:
+        return raw
+    cell = f'<c r="B{_UDF_ROW}" t="inlineStr"><is><t>{UDF_MODULE}</t></is></c>'
+    text = text[:end] + cell + text[end:]
+    text = text.replace(f'<row r="{_UDF_ROW}" spans="1:1"', f'<row r="{_UDF_ROW}" spans="1:2"', 1)
+    return text.encode("utf-8")
 
 
 def _rename_config_sheet(raw: bytes) -> bytes:
