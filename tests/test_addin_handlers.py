@@ -171,3 +171,9 @@ def test_on_ribbon_never_shows_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setitem(addin.HANDLERS, "xsValidate", broken)
     addin.on_ribbon("xsValidate")
     assert "ZeroDivisionError" in _AlertingBook.alerts[1] and "Traceback" not in _AlertingBook.alerts[1]
+
+
+@pytest.mark.parametrize("answer, month", [("2026-10", dt.date(2026, 10, 1)), ("2026/7", None),
+                                           ("2026/07", dt.date(2026, 7, 1)), (False, None), ("", None)])
+def test_month_prompt_answers(answer, month):
+    assert addin.parse_month_answer(answer) == month

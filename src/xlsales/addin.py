@@ -166,7 +166,22 @@ class XlwingsBook:
         self._book.app.alert(text, title=message_text("addin_title", lang))
 
     def ask_month(self, lang: str) -> dt.date | None:
-        return None  # the monthly button builds the last month that has ended
+        """The month to distribute, asked with Excel's InputBox (default: the last ended)."""
+        default = previous_month(dt.date.today()).strftime("%Y-%m")
+        try:
+            answer = self._book.app.api.InputBox(message_text("addin_ask_month", lang), "xlsales", default)
+        except Exception:  # no InputBox through this platform's bridge: use the default
+            return None
+        return parse_month_answer(answer)
+
+
+def parse_month_answer(answer: object) -> dt.date | None:
+    """``YYYY-MM`` (or ``YYYY/MM``) typed into the month prompt; None when cancelled or unreadable."""
+    text = str(answer or "").strip().replace("/", "-")
+    try:
+        return dt.date.fromisoformat(text + "-01")
+    except ValueError:
+        return None
 
 
 def _style_range(rng: Any, style: str | None) -> None:
