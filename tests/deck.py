@@ -105,3 +105,21 @@ DECK_TABLE = {
 # The deck names the largest three of July; the rest follow the same rule.
 DECK_NAMES_JULY = {"商談◯1": "A社", "商談△1": "B社", "商談△2": "C社", "商談△3": "D社",
                    "話題1": "E社", "話題2": "F社", "話題3": "G社"}
+
+
+def write_deck_master(path):
+    """The deck's log, targets, settings and benchmark as a master workbook file (ja)."""
+    from masterfactory import write_master
+
+    from xlsales._vocab import label
+
+    rows = [{"date": r["date"], "rep": r["rep"], "activity": label("activity", r["activity"]),
+             "customer": r.get("customer"), "amount": r.get("amount"),
+             "lost_reason": label("lost_reason", r["lost_reason"]) if r.get("lost_reason") else None,
+             "close_month": r.get("close_month")} for r in deck_log()]
+    return write_master(
+        path, log_rows=rows, members=[REP, "田中 花子"],
+        targets=[{"rep": REP, "month": f"2026-{m:02d}", "sales_target": v} for m, v in TARGETS.items()],
+        settings={"period_start": "2026-07", "period_months": 6},
+        benchmark=[{"rep": None, "item": label("row", k), "value": v} for k, v in BENCHMARK.items()],
+    )

@@ -6,9 +6,8 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from deck import AS_OF, REP
+from deck import AS_OF, REP, write_deck_master
 from masterfactory import write_master
-from test_cli_build import _deck_rows
 from workbooks import error_cells, process_table, same
 
 from xlsales import addin
@@ -63,16 +62,7 @@ def test_validate_marks_bad_cells_lists_them_and_changes_no_value(tmp_path):
 
 @pytest.fixture
 def deck_file(tmp_path):
-    from deck import BENCHMARK, TARGETS
-
-    from xlsales._vocab import label
-
-    return write_master(
-        tmp_path / "master.xlsx", log_rows=_deck_rows(), members=[REP, "田中 花子"],
-        targets=[{"rep": REP, "month": f"2026-{m:02d}", "sales_target": v} for m, v in TARGETS.items()],
-        settings={"period_start": "2026-07", "period_months": 6},
-        benchmark=[{"rep": None, "item": label("row", k), "value": v} for k, v in BENCHMARK.items()],
-    )
+    return write_deck_master(tmp_path / "master.xlsx")
 
 
 @pytest.mark.libreoffice

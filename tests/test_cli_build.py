@@ -7,32 +7,16 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from deck import AS_OF, BENCHMARK, DECK_TABLE, REP, TARGETS, deck_log
+from deck import AS_OF, DECK_TABLE, REP, write_deck_master
 from masterfactory import write_master
 from workbooks import error_cells, process_table, same, value_diffs
 
 from xlsales import cli
-from xlsales._vocab import label
-
-
-def _deck_rows():
-    rows = []
-    for r in deck_log():
-        rows.append({"date": r["date"], "rep": r["rep"], "activity": label("activity", r["activity"]),
-                     "customer": r.get("customer"), "amount": r.get("amount"),
-                     "lost_reason": label("lost_reason", r["lost_reason"]) if r.get("lost_reason") else None,
-                     "close_month": r.get("close_month")})
-    return rows
 
 
 @pytest.fixture
 def deck_master(tmp_path):
-    return write_master(
-        tmp_path / "master.xlsx", log_rows=_deck_rows(), members=[REP, "田中 花子"],
-        targets=[{"rep": REP, "month": f"2026-{m:02d}", "sales_target": v} for m, v in TARGETS.items()],
-        settings={"period_start": "2026-07", "period_months": 6},
-        benchmark=[{"rep": None, "item": label("row", k), "value": v} for k, v in BENCHMARK.items()],
-    )
+    return write_deck_master(tmp_path / "master.xlsx")
 
 
 def _invoke(*args):

@@ -15,7 +15,7 @@ Protected View or a previewer shows the same numbers Excel computes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
@@ -170,7 +170,7 @@ def _list_validation(first_row: int, col: int, last_row: int, values: list[str],
         lcol = len({c for (_, c) in lists_sheet.cells})
         for r, v in enumerate(values):
             lists_sheet.set(r, lcol, v)
-        ref = f"$" + xl_col_to_name(lcol) + f"$1:${xl_col_to_name(lcol)}${len(values)}"
+        ref = "$" + xl_col_to_name(lcol) + f"$1:${xl_col_to_name(lcol)}${len(values)}"
         from ._names import quote_sheet
 
         options["source"] = f"={quote_sheet(lists_sheet.name)}!{ref}"
