@@ -79,7 +79,6 @@ def _inputs_for(master: Master, reps: Sequence[str], title: str, rep: str | None
 
 def _skipped_sheet(master: Master, lang: str, taken: set[str]) -> sm.Sheet:
     sheet = sm.Sheet(name=safe_sheet_name(label("sheet", "skipped", lang), taken))
-    heads = ["sheet", "row", "column", "reason"]
     texts = {"ja": ["シート", "行", "列", "理由"], "en": ["Sheet", "Row", "Column", "Reason"]}[lang]
     for j, h in enumerate(texts):
         sheet.set(0, j, h, style="head")
@@ -89,7 +88,6 @@ def _skipped_sheet(master: Master, lang: str, taken: set[str]) -> sm.Sheet:
         sheet.set(i, 2, p.column or "")
         sheet.set(i, 3, p.message(lang))
     sheet.col_widths.update({0: 14, 1: 6, 2: 14, 3: 90})
-    del heads
     return sheet
 
 
