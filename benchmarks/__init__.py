@@ -1,0 +1,4 @@
+"""Benchmarks of xlsales: a synthetic master generator (``generate``) and the suite (``run``).
+
+Run ``python -m benchmarks.run --help``.
+"""
