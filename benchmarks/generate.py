@@ -29,6 +29,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsales._demo import (  # the demo's calendar and wording: one source for both generators
+    _BUSINESSES, _LOST_NOTES, _PHASE, _PROCESS_TARGETS, _SEASON, _STAGE_NOTES, _STEM_HEADS, _STEM_TAILS, _round5,
+)
+from xlsales._engine import add_months as _add_months
+from xlsales._engine import month_end as _month_end
+from xlsales._engine import month_start as _month
 from xlsales._demo import DEMO_BENCHMARK
 from xlsales._master import write_master
 from xlsales._model import Event, Master, Member, Settings, Target
@@ -142,10 +148,7 @@ _PROFILES = {
 }
 _TEAM_GRADES = ["manager", "leader", "member_senior", "member_senior", "member_junior", "member_junior",
                 "leader", "member_junior"]  # a team of eight
-_SEASON = {4: 0.85, 5: 0.80, 6: 1.00, 7: 0.95, 8: 0.65, 9: 1.15, 10: 1.05, 11: 0.85, 12: 1.25,
-           1: 0.75, 2: 0.95, 3: 1.55}
 _UNIT_PRICE, _WIN, _TOPIC_TO_DEAL = 70, 0.55, 0.7  # for the process targets
-_PROCESS_TARGETS = {"visits": 32, "follows": 250, "lists": 30}
 # Holidays of any year (month, day): New Year, Golden Week, お盆, 年末.
 _HOLIDAYS = frozenset({(1, 1), (1, 2), (1, 3), (4, 29), (5, 3), (5, 4), (5, 5), (8, 13), (8, 14), (8, 15),
                        (12, 29), (12, 30), (12, 31)})
@@ -154,23 +157,8 @@ _SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本
              "佐々木", "山口", "松本", "井上", "木村", "林", "斎藤", "清水", "山崎", "森", "池田", "橋本"]
 _GIVEN = ["健太", "美咲", "翔", "花子", "大輔", "彩", "拓也", "優奈", "陽介", "真由美", "直樹", "由佳", "誠",
           "愛", "亮", "恵", "浩二", "千尋", "隆", "沙織", "修", "舞", "剛", "瞳"]
-_STEM_HEADS = "東西南北中大新日三富光明朝旭昭平共協太丸千高山金"
-_STEM_TAILS = "和洋栄進成星陽邦都興伸友信正立豊辰精"
-_BUSINESSES = ["精機", "商事", "工業", "電機", "化成", "物産", "製作所", "産業", "技研", "印刷", "建設", "運輸",
-               "食品", "システム", "興業", "機工", "通商", "設計", "光学", "電子", "化学", "鋼材", "紙業", "製菓",
-               "薬品", "住設", "ホールディングス", "エンジニアリング", "テクノ", "ロジテック"]
 _BRANCHES = ["", " 東京支店", " 大阪支店", " 名古屋支店", " 福岡支店", " 札幌支店", " 仙台支店", " 広島支店"]
-_LOST_NOTES = {"now": ["来期予算で再検討", "時期が合わず", "社内稟議が見送り"],
-               "forever": ["他社に決定", "内製化のため不要", "要件が合わず"]}
-_STAGE_NOTES = {"topic": ["プランと時期は合意", "価格感は合意、時期未定", "課題ヒアリング済み"],
-                "deal_b": ["見積提出済み", "決裁者と面談予定", "競合あり"],
-                "deal_a": ["決裁者の内諾あり", "発注書待ち", "最終見積合意"],
-                "order": ["発注書受領", "", ""]}
 # Order of a rep's rows within one day: list entries and calls, then reports, visits, stages.
-_PHASE = {"list": 0, "follow": 1, "pre_report": 2, "visit": 3, "post_report": 3, "topic": 4, "deal_b": 4,
-          "deal_a": 4, "order": 4, "lost": 4}
-
-
 @dataclass
 class _Raw:
     date: dt.date
@@ -186,19 +174,6 @@ class _Raw:
     note: str = ""
 
 
-def _month(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
-def _add_months(d: dt.date, n: int) -> dt.date:
-    y, m = divmod(d.month - 1 + n, 12)
-    return dt.date(d.year + y, m + 1, 1)
-
-
-def _month_end(d: dt.date) -> dt.date:
-    return _add_months(d, 1) - dt.timedelta(days=1)
-
-
 def _working(d: dt.date) -> bool:
     return d.weekday() < 5 and (d.month, d.day) not in _HOLIDAYS
 
@@ -206,10 +181,6 @@ def _working(d: dt.date) -> bool:
 def _working_days(first: dt.date, last: dt.date) -> list[dt.date]:
     days = (first + dt.timedelta(days=i) for i in range((last - first).days + 1))
     return [d for d in days if _working(d)]
-
-
-def _round5(x: float) -> int:
-    return max(10, int(round(x / 5.0)) * 5)
 
 
 def _spread(rng: random.Random, total: int, days: list[dt.date]) -> dict[dt.date, int]:

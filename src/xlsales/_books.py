@@ -12,7 +12,6 @@ of its sheets, and hands it cell marks and sheet models (``_sheetmodel``) to ren
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import zipfile
 from dataclasses import dataclass
@@ -162,6 +161,3 @@ class FileBook:
             self._wb.save(tmp)
         return self.out
 
-
-def today() -> dt.date:
-    return dt.date.today()

@@ -23,6 +23,9 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from ._engine import add_months as _add_months
+from ._engine import month_end as _month_end
+from ._engine import month_start as _month
 from ._model import Event, Master, Member, Settings, Target
 
 __all__ = ["DECK_REP", "DEMO_AS_OF", "DEMO_BENCHMARK", "DEMO_PERIOD_START", "demo_master"]
@@ -235,19 +238,6 @@ class _Raw:
 
     def __post_init__(self) -> None:
         self.phase = _PHASE[self.activity]
-
-
-def _month(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
-def _add_months(d: dt.date, n: int) -> dt.date:
-    y, m = divmod(d.month - 1 + n, 12)
-    return dt.date(d.year + y, m + 1, 1)
-
-
-def _month_end(d: dt.date) -> dt.date:
-    return _add_months(d, 1) - dt.timedelta(days=1)
 
 
 def _working(d: dt.date) -> bool:

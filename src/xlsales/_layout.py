@@ -23,6 +23,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from . import _sheetmodel as sm
 from ._engine import EventFacts, ScopeMetrics, Stock
 from ._model import Event, Settings
+from ._names import quote_sheet
 from ._vocab import STAGES, label, labels
 
 TABLE = "ActivityLog"
@@ -170,9 +171,7 @@ def _list_validation(first_row: int, col: int, last_row: int, values: list[str],
         lcol = len({c for (_, c) in lists_sheet.cells})
         for r, v in enumerate(values):
             lists_sheet.set(r, lcol, v)
-        ref = "$" + xl_col_to_name(lcol) + f"$1:${xl_col_to_name(lcol)}${len(values)}"
-        from ._names import quote_sheet
-
+        ref = f"${xl_col_to_name(lcol)}$1:${xl_col_to_name(lcol)}${len(values)}"
         options["source"] = f"={quote_sheet(lists_sheet.name)}!{ref}"
     return sm.Validation(first_row, col, last_row, col, options)
 
