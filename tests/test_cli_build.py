@@ -129,3 +129,23 @@ def test_demo_team_workbook_recalculates_to_its_cached_values(tmp_path, recalc):
     recalculated = recalc(result.team)
     assert value_diffs(result.team, recalculated) == []
     assert error_cells(recalculated) == []
+
+
+def test_a_log_longer_than_an_excel_sheet_is_refused_before_any_work(tmp_path):
+    from xlsales._validate import MAX_LOG_ROWS
+
+    assert MAX_LOG_ROWS == 1_048_576 - 1  # Excel's rows a sheet, less the table's header row
+    master = write_master(tmp_path / "m.xlsx", log_rows=[])
+    log = tmp_path / "crm.csv"
+    line = "2026/7/1,山田 太郎,フォロー\n"
+    with open(log, "w", encoding="utf-8", newline="") as fh:
+        fh.write("日付,担当者,区分\n")
+        fh.write(line * (MAX_LOG_ROWS + 1))
+    out = tmp_path / "out"
+    for lang, fragments in (("ja", ["1,048,576 行", "1,048,575 行", "年度ごと", "チームごと", "crm.csv"]),
+                            ("en", ["1,048,576 rows", "1,048,575", "fiscal year", "by team", "crm.csv"])):
+        result = _invoke("build", master, "--out", out, "--log", log, "--lang", lang)
+        assert result.exit_code != 0
+        for fragment in fragments:
+            assert fragment in result.output, (fragment, result.output)
+    assert not out.exists() or not any(out.iterdir())

@@ -78,7 +78,7 @@ def test_header_holds_month_dates_total_and_as_of(tricky):
 
 def test_only_portable_functions_and_no_iferror(tricky):
     allowed = {"IF", "N", "OR", "AND", "SUM", "SUMIFS", "COUNTIFS", "EOMONTH", "ISNUMBER", "DATE", "YEAR",
-               "MONTH", "INT", "ROW", "MATCH", "INDEX", "SUBSTITUTE", "_xlfn.MAXIFS"}
+               "MONTH", "INT", "ROW", "ROWS", "MATCH", "INDEX", "SUBSTITUTE", "MAX", "MOD", "CHAR", "_xlfn.MAXIFS"}
     used = set()
     for path in tricky.paths:
         for _, _, f in formulas(path):
@@ -171,3 +171,90 @@ def test_sheets_print_well_and_look_finished(tricky):
     assert ws.cell(labels["売上達成率"], 3).number_format == "0%"
     assert ws.cell(labels["売上"], 3).number_format == "#,##0"
     assert ws.cell(5, 3).number_format == 'm"月"'
+
+
+# Rows appended after the build that change the history of rows the build wrote.
+HISTORY_REPS = ["佐藤", "鈴木"]
+HISTORY_BUILT = [
+    dict(date=D(2026, 7, 1), rep="佐藤", activity="topic", customer="P社", amount=10),
+    dict(date=D(2026, 8, 1), rep="佐藤", activity="deal_b", customer="P社", amount=10),  # new deal in Aug
+    dict(date=D(2026, 7, 1), rep="佐藤", activity="topic", customer="Q社", amount=20),
+    dict(date=D(2026, 7, 10), rep="佐藤", activity="lost", customer="Q社", lost_reason="now"),
+    dict(date=D(2026, 8, 2), rep="佐藤", activity="topic", customer="Q社", amount=20),  # re-opened: new in Aug
+    dict(date=D(2026, 7, 1), rep="佐藤", activity="topic", customer="R社", amount=30),
+    dict(date=D(2026, 7, 5), rep="佐藤", activity="deal_b", customer="R社", amount=30),
+    dict(date=D(2026, 7, 1), rep="佐藤", activity="topic", customer="S社", amount=40),
+    dict(date=D(2026, 8, 3), rep="佐藤", activity="deal_a", customer="S社", amount=40),
+    dict(date=D(2026, 7, 2), rep="鈴木", activity="topic", customer="P社", amount=50),  # another rep's P社
+    dict(date=D(2026, 8, 4), rep="鈴木", activity="deal_b", customer="P社", amount=50),
+]
+HISTORY_APPENDED = [
+    # typed below the table, dated before P社's built August △: that △ now follows a deal, not new
+    dict(date=D(2026, 7, 15), rep="佐藤", activity="deal_a", customer="P社", amount=10),
+    # re-opened in July instead: Q社's August topic is no longer new
+    dict(date=D(2026, 7, 20), rep="佐藤", activity="topic", customer="Q社", amount=20),
+    # pasted from R社's first row (its build-time history comes along): still an open deal, not new
+    dict(date=D(2026, 8, 4), rep="佐藤", activity="topic", customer="R社", amount=30, paste_from=7),
+    # same day as the built ◯, one row lower: a deal after a deal, not new
+    dict(date=D(2026, 8, 3), rep="佐藤", activity="deal_b", customer="S社", amount=40),
+    # 鈴木's P社 is another opportunity: this re-opens nothing of 佐藤's
+    dict(date=D(2026, 7, 3), rep="鈴木", activity="lost", customer="P社", lost_reason="now"),
+]
+
+
+def _append_like_excel(path, rows, out, lang="ja"):
+    """Append ``rows`` to the ActivityLog table as Excel does: calculated columns get their
+    formula, value columns stay blank, or hold what was copied when a row is pasted."""
+    from xlsales._layout import LOG_INPUT_KEYS, log_columns
+    from xlsales._vocab import label
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[label("sheet", "log", lang)]
+    table = ws.tables["ActivityLog"]
+    first, last = table.ref.split(":")
+    last_row = ws.max_row
+    names = log_columns(lang).names
+    col_of = {c.name: i + 1 for i, c in enumerate(table.tableColumns)}
+    calculated = {i + 1: col.calculatedColumnFormula.attr_text for i, col in enumerate(table.tableColumns)
+                  if col.calculatedColumnFormula is not None}
+    for n, r in enumerate(rows, start=1):
+        row = last_row + n
+        if "paste_from" in r:  # a copy of a built row (sheet row), then edited
+            for c in range(1, len(table.tableColumns) + 1):
+                src = ws.cell(r["paste_from"], c).value
+                ws.cell(row, c, src)
+        values = {"date": dt.datetime.combine(r["date"], dt.time()), "rep": r["rep"],
+                  "activity": label("activity", r["activity"], lang), "customer": r.get("customer"),
+                  "amount": r.get("amount"),
+                  "lost_reason": label("lost_reason", r["lost_reason"], lang) if r.get("lost_reason") else None}
+        for key in LOG_INPUT_KEYS:
+            ws.cell(row, col_of[names[key]], values.get(key))
+        for c, f in calculated.items():
+            ws.cell(row, c, "=" + f)
+    table.ref = f"{first}:{''.join(ch for ch in last if ch.isalpha())}{last_row + len(rows)}"
+    wb.save(out)
+    return out
+
+
+@pytest.mark.libreoffice
+def test_appended_rows_that_change_built_history_count_as_a_fresh_build(recalc, tmp_path):
+    settings = Settings(period_start=D(2026, 7, 1), period_months=3)
+    as_of = D(2026, 8, 31)
+    built = build(master(HISTORY_BUILT, HISTORY_REPS, settings=settings), tmp_path / "built", as_of=as_of,
+                  lang="ja")
+    edited = _append_like_excel(built.team, HISTORY_APPENDED, tmp_path / "edited.xlsx")
+    after = recalc(edited)
+    appended = [{k: v for k, v in r.items() if k != "paste_from"} for r in HISTORY_APPENDED]
+    fresh = build(master(HISTORY_BUILT + appended, HISTORY_REPS, settings=settings), tmp_path / "fresh",
+                  as_of=as_of, lang="ja")
+    jul, aug = 1, 2
+    for sheet in ("チーム", *HISTORY_REPS):
+        got, want = process_table(after, sheet), process_table(fresh.team, sheet)
+        for row in ("話題化件数", "商談化件数", "受注件数", "当月ボツ件数"):
+            assert got[row][1:4] == want[row][1:4], (sheet, row)
+    sato = process_table(after, "佐藤")
+    # Independently of the engine: new topics P, Q, R, S + Q re-opened in July; new deals R and P (◯) in
+    # July, S in August (P's and Q's August events are no longer new, the pasted R row is not new).
+    assert sato["話題化件数"][jul:aug + 1] == [5, 0]
+    assert sato["商談化件数"][jul:aug + 1] == [2, 1]
+    assert process_table(after, "鈴木")["商談化件数"][jul:aug + 1] == [0, 1]

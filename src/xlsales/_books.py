@@ -62,7 +62,11 @@ class Book(Protocol):
         """Create or replace the sheet ``sheet.name`` with the model's cells."""
 
     def add_table_columns(self, table: str, columns: list[sm.TableColumn]) -> None:
-        """Append calculated columns to an Excel Table (existing columns stay as they are)."""
+        """Append columns to an Excel Table: calculated ones (an existing one stays as it
+        is) and ones of ``values`` (rewritten when the column exists)."""
+
+    def define_name(self, name: str, refers_to: str) -> None:
+        """Create or replace the workbook-level name ``name`` (``refers_to``: "=...")."""
 
     def save(self) -> Path | None:
         """Keep the result: a new file (FileBook) or nothing (Excel: the user saves)."""
@@ -153,6 +157,11 @@ class FileBook:
             add_table_columns(self._wb, table, columns)
         except KeyError:
             raise InputError("addin_no_table", path=self.name) from None
+
+    def define_name(self, name: str, refers_to: str) -> None:
+        from openpyxl.workbook.defined_name import DefinedName
+
+        self._wb.defined_names[name] = DefinedName(name, attr_text=refers_to.removeprefix("="))
 
     def save(self) -> Path:
         # Formulas written by openpyxl carry no computed value: let Excel compute on open.

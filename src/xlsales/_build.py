@@ -16,7 +16,7 @@ from pathlib import Path
 from . import _sheetmodel as sm
 from ._engine import EventFacts, compute_scope, event_facts, period_months
 from ._files import safe_filename
-from ._layout import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, process_rows
+from ._layout import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
 from ._model import Master
 from ._names import safe_sheet_name
 from ._vocab import check_lang, label
@@ -133,6 +133,7 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     log = layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts, lang=lang,
                      reps=list(reps), lists_sheet=lists)
     book.sheets.append(log)
+    book.defined_names.update(log_names(lang, len(events)))
     if team and master.skipped:
         book.sheets.append(_skipped_sheet(master, lang, taken))
     if lists.cells:

@@ -72,8 +72,11 @@ class EventFacts:
     """The opportunity history of one event, as the log's helper columns compute it."""
 
     stage: int  # 1..5 for topic, deal_b, deal_a, order, lost; 0 otherwise
-    prev_index: int | None  # index (into the event list) of the previous stage event of the same opportunity
-    prev_stage: int  # stage code of that event, 0 when none
+    # The latest stage event of the same opportunity before this event (index into the
+    # event list, and its stage code; None and 0 when none).  Set for every event with a
+    # customer, stage or not: a row a rep later edits into a stage event has its history.
+    prev_index: int | None
+    prev_stage: int
     new_topic: bool  # a topic of an opportunity that was not open just before
     new_deal: bool  # a deal of an opportunity that was not in a deal stage just before
 
@@ -95,11 +98,8 @@ def event_facts(events: Sequence[Event]) -> list[EventFacts]:
     for i in _order(events):
         ev = events[i]
         stage = stage_code(ev.activity)
-        if stage == 0:
-            facts[i] = EventFacts(0, None, 0, False, False)
-            continue
-        key = opportunity_key(ev)
-        prev = last.get(key)
+        key = opportunity_key(ev) if ev.customer else None
+        prev = last.get(key) if key else None
         prev_stage = stage_code(events[prev].activity) if prev is not None else 0
         was_open = prev_stage in (1, 2, 3)
         was_deal = prev_stage in (2, 3)
@@ -110,7 +110,8 @@ def event_facts(events: Sequence[Event]) -> list[EventFacts]:
             new_topic=stage == 1 and not was_open,
             new_deal=stage in (2, 3) and not was_deal,
         )
-        last[key] = i
+        if stage and key:
+            last[key] = i
     return facts  # type: ignore[return-value]
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from . import _sheetmodel as sm
 from ._books import Book, Mark
 from ._build import BuildResult, build, layout_workbook
-from ._engine import add_months, month_end
-from ._layout import HELPER_KEYS, TABLE, _helper_formulas, log_columns
+from ._engine import add_months, event_facts, month_end
+from ._layout import HELPER_KEYS, TABLE, _helper_formulas, base_values, log_columns, log_names
 from ._model import Master
 from ._reader import raw_sheet
 from ._validate import read_grids, validate_grids
@@ -99,13 +99,18 @@ def _results_sheet(problems: list[Problem], marks: list[Mark], lang: str) -> sm.
     return sheet
 
 
+def log_name(grids: dict[str, list[list[object]]]) -> str:
+    """The name of the log sheet among ``grids`` (validation has made sure there is one)."""
+    return next(n for n in grids if parse_key("sheet", n) == "log")
+
+
 def _formula_ready_problems(grids: dict[str, list[list[object]]], master: Master, lang: str) -> list[Problem]:
     """Rows that validate but that live formulas would not count as the engine does.
 
     Readers forgive variants (○ for ◯, en labels, text dates, stray spaces); COUNTIFS over
     the table does not.  Refresh writes live formulas, so it asks for the exact forms.
     """
-    name = next(n for n in grids if parse_key("sheet", n) == "log")
+    name = log_name(grids)
     raw = raw_sheet(name, "log", [list(r) for r in grids[name]], lang=lang)
     by_row = {ev.row: ev for ev in master.events}
     problems = []
@@ -153,8 +158,16 @@ def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outc
     model = layout_workbook(master, reps, as_of=as_of, lang=log_lang, team=True, reserved=reserved)
     columns = log_columns(log_lang)
     formulas = _helper_formulas(columns, log_lang)
-    book.add_table_columns(TABLE, [sm.TableColumn(columns.names[k], formula=formulas[k], hidden=True)
+    # Every row now in the table counts as built: its history goes into "base" as values.
+    events = master.events
+    rows = [ev.row for ev in events]
+    bases = dict(zip(rows, base_values(events, event_facts(events), rows)))
+    header_row = raw_sheet(log_name(grids), "log", grids[log_name(grids)], lang=log_lang).header_row or 1
+    book.add_table_columns(TABLE, [sm.TableColumn(columns.names[k], formula=formulas.get(k), hidden=True,
+                                                  values=bases if k == "base" else None)
                                    for k in HELPER_KEYS])
+    for name, refers_to in log_names(log_lang, max(rows, default=header_row) - header_row).items():
+        book.define_name(name, refers_to)
     first_other = next(iter(grids), None)
     process = model.sheets[: 1 + len(reps)]
     for sheet in process:

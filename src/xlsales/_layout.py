@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from . import _sheetmodel as sm
-from ._engine import EventFacts, ScopeMetrics, Stock
+from ._engine import FLOW_COUNTS, EventFacts, ScopeMetrics, Stock
 from ._model import Event, Settings
 from ._names import quote_sheet
 from ._vocab import STAGES, label, labels
@@ -30,7 +30,9 @@ TABLE = "ActivityLog"
 SEQ_FACTOR = 2097152  # 2**21 > Excel's 1,048,576 rows: date*factor + row orders by date, then row
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 LOG_INPUT_KEYS = ("id", "date", "rep", "activity", "customer", "amount", "lost_reason", "close_month", "note")
-HELPER_KEYS = ("month", "seq", "stage", "prev_seq", "prev_stage", "new_topic", "new_deal")
+HELPER_KEYS = ("month", "seq", "stage", "key", "base", "prev_seq", "prev_stage", "new")
+# Workbook-level names of the helper formulas (see log_names).
+BUILT_ROWS, TAIL_SEQ, TAIL_KEY = "ActivityLogBuiltRows", "ActivityLogTailSeq", "ActivityLogTailKey"
 PROCESS_KPIS = ("orders", "new_deals", "new_topics", "visits", "follows", "lists")
 # Validation drop-downs reach this many rows below the data, for rows a rep appends.
 APPEND_ROOM = 2000
@@ -89,29 +91,92 @@ def log_columns(lang: str) -> LogColumns:
 
 
 def _helper_formulas(c: LogColumns, lang: str) -> dict[str, str]:
-    date, stage = c.this("date"), c.this("stage")
+    """The calculated columns' formulas (every helper column but ``base``, which holds values).
+
+    ``prev_seq`` finds the latest earlier stage event of the row's opportunity (``key``).
+    A scan of the whole table per row is quadratic (minutes at 100k rows), so a row the
+    build wrote starts from ``base`` (its history at build time) and scans only the rows
+    after the built ones (the names of ``log_names``), where appended rows are.  A row
+    appended later, or pasted (its ``base`` copied from another row), scans the table.
+    """
+    date, stage, seq, base, key = (c.this(k) for k in ("date", "stage", "seq", "base", "key"))
     stage_labels = ",".join(text_literal(label("activity", s, lang)) for s in STAGES)
     match = f"MATCH({c.this('activity')},{{{stage_labels}}},0)"
+    criterion = f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({key},"~","~~"),"*","~*"),"?","~?")'
 
-    def escaped(key: str) -> str:
-        return f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({c.this(key)},"~","~~"),"*","~*"),"?","~?")'
+    def latest(seqs: str, keys: str) -> str:  # the latest earlier stage event of this opportunity
+        return f'_xlfn.MAXIFS({seqs},{keys},{criterion},{seqs},"<"&{seq})'
 
-    prev_seq = (
-        f"_xlfn.MAXIFS({c.ref('seq')},{c.ref('rep')},{escaped('rep')},{c.ref('customer')},{escaped('customer')},"
-        f'{c.ref("stage")},">0",{c.ref("seq")},"<"&{c.this("seq")})'
-    )
-    prev = c.this("prev_stage")
+    built = f"AND(ISNUMBER({base}),ROW()-ROW(INDEX({c.ref('seq')},1))<{BUILT_ROWS})"
+    prev_seq, prev = c.this("prev_seq"), c.this("prev_stage")
     return {
         "month": f'IF(ISNUMBER({date}),DATE(YEAR({date}),MONTH({date}),1),"")',
         "seq": f'IF(ISNUMBER({date}),INT({date})*{SEQ_FACTOR}+ROW(),"")',
         "stage": f"IF(ISNUMBER({match}),{match},0)",
-        "prev_seq": f"IF({stage}=0,0,{prev_seq})",
-        "prev_stage": (
-            f"IF({c.this('prev_seq')}=0,0,INDEX({c.ref('stage')},MATCH({c.this('prev_seq')},{c.ref('seq')},0)))"
-        ),
-        "new_topic": f"IF(AND({stage}=1,OR({prev}=0,{prev}>=4)),1,0)",
-        "new_deal": f"IF(AND(OR({stage}=2,{stage}=3),OR({prev}=0,{prev}=1,{prev}>=4)),1,0)",
+        # Rep and customer in one text (a tab between): one criterion instead of two.
+        "key": f'IF({stage}=0,"",{c.this("rep")}&CHAR(9)&{c.this("customer")})',
+        "prev_seq": (f"IF({stage}=0,0,IF({built},MAX(INT({base}/8),{latest(TAIL_SEQ, TAIL_KEY)}),"
+                     f"{latest(c.ref('seq'), c.ref('key'))}))"),
+        # The stage of that event: from base when it is base's event, else looked up.
+        "prev_stage": (f"IF({prev_seq}=0,0,IF({prev_seq}=INT(N({base})/8),MOD({base},8),"
+                       f"INDEX({c.ref('stage')},MATCH({prev_seq},{c.ref('seq')},0))))"),
+        "new": (f"IF({stage}=1,IF(OR({prev}=0,{prev}>3),1,0),"
+                f"IF(OR({stage}=2,{stage}=3),IF(OR({prev}<2,{prev}>3),2,0),0))"),
     }
+
+
+def log_names(lang: str, built_rows: int) -> dict[str, str]:
+    """The workbook-level names the helper formulas use: how many log rows the build
+    wrote, and the ``seq`` and ``key`` columns of the rows after those."""
+    c = log_columns(lang)
+
+    def tail(key: str) -> str:  # at least the last row, so the range is never empty
+        col = c.ref(key)
+        return f"=INDEX({col},MIN({BUILT_ROWS}+1,ROWS({col}))):INDEX({col},ROWS({col}))"
+
+    return {BUILT_ROWS: f"={built_rows}", TAIL_SEQ: tail("seq"), TAIL_KEY: tail("key")}
+
+
+def base_values(events: Sequence[Event], facts: Sequence[EventFacts], rows: Sequence[int]) -> list[int]:
+    """The ``base`` column: each event's previous stage event as seq*8 + stage (0: none).
+
+    ``rows`` are the events' sheet rows (1-based), which ``seq`` holds with the date.
+    """
+    out = []
+    for fx in facts:
+        if fx.prev_index is None:
+            out.append(0)
+        else:
+            prev = events[fx.prev_index]
+            out.append((serial(prev.date) * SEQ_FACTOR + rows[fx.prev_index]) * 8 + fx.prev_stage)
+    return out
+
+
+class _LogRows(Sequence[list]):
+    """The table's rows, made when asked for: a log of 700k rows is not held twice."""
+
+    def __init__(self, events: Sequence[Event], facts: Sequence[EventFacts], lang: str) -> None:
+        self._events, self._facts = events, facts
+        self._bases = base_values(events, facts, [n + 2 for n in range(len(events))])  # header in row 1
+        self._activity, self._lost = labels("activity", lang), labels("lost_reason", lang)
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __getitem__(self, n):  # type: ignore[override]
+        if isinstance(n, slice):
+            return [self[i] for i in range(*n.indices(len(self)))]
+        ev, fx, base = self._events[n], self._facts[n], self._bases[n]
+        if n < 0:
+            n += len(self)
+        return [
+            ev.id, ev.date, ev.rep, self._activity[ev.activity], ev.customer or None,
+            ev.amount, self._lost[ev.lost_reason] if ev.lost_reason else None,
+            ev.close_month.strftime("%Y-%m") if ev.close_month else None, ev.note or None,
+            dt.date(ev.date.year, ev.date.month, 1), serial(ev.date) * SEQ_FACTOR + n + 2, fx.stage,
+            f"{ev.rep}\t{ev.customer}" if fx.stage else "", base, base // 8 if fx.stage else 0,
+            fx.prev_stage if fx.stage else 0, 1 if fx.new_topic else 2 if fx.new_deal else 0,
+        ]
 
 
 def layout_log(name: str, events: Sequence[Event], facts: Sequence[EventFacts], *, lang: str,
@@ -129,23 +194,9 @@ def layout_log(name: str, events: Sequence[Event], facts: Sequence[EventFacts], 
     widths = {"id": 11, "date": 11, "rep": 14, "activity": 12, "customer": 22, "amount": 10,
               "lost_reason": 11, "close_month": 11, "note": 30}
     columns = [sm.TableColumn(c.names[k], style=styles.get(k), width=widths[k]) for k in LOG_INPUT_KEYS]
-    columns += [sm.TableColumn(c.names[k], formula=formulas[k], style=styles.get(k, "log_helper"), width=9,
+    columns += [sm.TableColumn(c.names[k], formula=formulas.get(k), style=styles.get(k, "log_helper"), width=9,
                                hidden=True) for k in HELPER_KEYS]
-    rows = []
-    for n, (ev, fx) in enumerate(zip(events, facts)):
-        excel_row = n + 2  # header in row 1
-        seq = serial(ev.date) * SEQ_FACTOR + excel_row
-        prev_seq = 0
-        if fx.prev_index is not None:
-            prev_seq = serial(events[fx.prev_index].date) * SEQ_FACTOR + fx.prev_index + 2
-        rows.append([
-            ev.id, ev.date, ev.rep, label("activity", ev.activity, lang), ev.customer or None,
-            ev.amount, label("lost_reason", ev.lost_reason, lang) if ev.lost_reason else None,
-            ev.close_month.strftime("%Y-%m") if ev.close_month else None, ev.note or None,
-            dt.date(ev.date.year, ev.date.month, 1), seq, fx.stage, prev_seq, fx.prev_stage,
-            int(fx.new_topic), int(fx.new_deal),
-        ])
-    table = sm.Table(name=TABLE, top=0, left=0, columns=columns, rows=rows)
+    table = sm.Table(name=TABLE, top=0, left=0, columns=columns, rows=_LogRows(events, facts, lang))
     sheet.tables.append(table)
     last = max(table.last_row, 1) + APPEND_ROOM
     col = {k: i for i, k in enumerate(LOG_INPUT_KEYS)}
@@ -263,13 +314,11 @@ def _flow_formula(key: str, month_cell: str, rep: str | None, c: LogColumns, lan
     if key == "sales":
         return f"SUMIFS({','.join([c.ref('amount'), *crit, *activity('order'), *month])})"
     if key in ("new_topics", "new_deals"):
-        col = c.ref("new_topic" if key == "new_topics" else "new_deal")
-        return f"SUMIFS({','.join([col, *crit, *month])})"
+        code = "1" if key == "new_topics" else "2"
+        return f"COUNTIFS({','.join([c.ref('new'), code, *crit, *month])})"
     if key in ("lost_now", "lost_forever"):
         reason = [c.ref("lost_reason"), text_literal(label("lost_reason", key[5:], lang))]
         return f"COUNTIFS({','.join([*crit, *activity('lost'), *reason, *month])})"
-    from ._engine import FLOW_COUNTS
-
     return f"COUNTIFS({','.join([*crit, *activity(FLOW_COUNTS[key]), *month])})"
 
 

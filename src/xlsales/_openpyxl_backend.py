@@ -132,14 +132,17 @@ def add_table_columns(wb: Any, name: str, columns: list[sm.TableColumn]) -> None
     """Append calculated ``columns`` (skipping ones the table already has) to table ``name``."""
     ws, table = find_table(wb, name)
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    have = {c.name for c in table.tableColumns}
+    have = {c.name: min_col + i for i, c in enumerate(table.tableColumns)}
     for col in columns:
         if col.header in have:
+            if col.values is not None:
+                for r in range(min_row + 1, max_row + 1):
+                    ws.cell(r, have[col.header], col.values.get(r))
             continue
         max_col += 1
         ws.cell(min_row, max_col, col.header)
         for r in range(min_row + 1, max_row + 1):
-            ws.cell(r, max_col, "=" + col.formula if col.formula else None)
+            ws.cell(r, max_col, "=" + col.formula if col.formula else (col.values or {}).get(r))
             _apply(ws.cell(r, max_col), col.style)
         table.tableColumns.append(XlTableColumn(
             id=max(c.id for c in table.tableColumns) + 1, name=col.header,

@@ -11,6 +11,7 @@ Rows and columns are 0-based, as in XlsxWriter.  Styles are names of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,9 @@ class Cell:
 class TableColumn:
     header: str
     formula: str | None = None  # a calculated column (qualified [#This Row] references)
+    # A column of values written into an existing table (the add-in's refresh): sheet row
+    # (1-based) -> value; body rows not listed are blank.
+    values: dict[int, Any] | None = None
     style: str | None = None
     width: float | None = None
     hidden: bool = False
@@ -41,7 +45,7 @@ class Table:
     top: int
     left: int
     columns: list[TableColumn]
-    rows: list[list[Any]]
+    rows: Sequence[list[Any]]  # a list, or rows made when asked for
     style: str = "Table Style Medium 2"
     min_rows: int = 1  # Excel tables need one body row even when empty
 

@@ -609,6 +609,10 @@ class _Result:
         return _in_sheet_order(self.sheet_problems + self.log_row_problems + self.other_problems)
 
 
+# Excel's 1,048,576 rows a sheet, less the header row of the ActivityLog table.
+MAX_LOG_ROWS = 1_048_575
+
+
 def _check(path: str | os.PathLike, log: str | os.PathLike | None, lang: str) -> _Result:
     # A CSV log replaces the log sheet, which then is not even read (it is the big one).
     wanted = [k for k in SHEET_KEYS if not (k == "log" and log is not None)]
@@ -625,6 +629,9 @@ def _check_sheets(sheets: dict[str, RawSheet | None], source: str) -> _Result:
         if sheets[key] is None:
             raise InputError("input_sheet_missing", path=source,
                              sheet_ja=label("sheet", key, "ja"), sheet_en=label("sheet", key, "en"))
+    rows = len(sheets["log"].rows)
+    if rows > MAX_LOG_ROWS:  # the team workbook's log would not fit in one sheet: say so before any work
+        raise InputError("log_too_many_rows", path=sheets["log"].name, rows=rows, limit=MAX_LOG_ROWS)
     reps = _member_reps(sheets["members"])
     members = _members(sheets["members"])
     events = _log(sheets["log"], reps)

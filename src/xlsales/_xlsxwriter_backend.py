@@ -11,10 +11,13 @@ import datetime as dt
 import functools
 import json
 import os
+import tempfile
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_range
 
 try:  # XlsxWriter's internal cell record: see _put_formula
     from xlsxwriter.worksheet import CellFormulaTuple as _CellFormula
@@ -63,25 +66,54 @@ def write_workbook(model: sm.Workbook, path: str | os.PathLike) -> None:
         book.close()
 
 
+def _stream(ws: Any) -> bool:
+    """Switch one worksheet to XlsxWriter's constant_memory mode.
+
+    Each row goes to a temporary file as soon as the next one starts, so a log of 700k
+    rows is never held in memory.  XlsxWriter offers the mode only for a whole workbook,
+    where it would also empty the charts' cached data of the other sheets; this does for
+    one sheet what its ``Worksheet._initialize`` does.  Cells must then come row by row.
+    """
+    if ws.constant_memory or not all(hasattr(ws, a) for a in ("tmpdir", "previous_row", "_write_single_row",
+                                                                  "row_data_fh", "_opt_reopen")):
+        return False  # pragma: no cover - a future XlsxWriter: keep it in memory
+    fd, name = tempfile.mkstemp(dir=ws.tmpdir)
+    os.close(fd)
+    ws.row_data_filename = name
+    ws.row_data_fh = ws.fh = open(name, mode="w+", encoding="utf-8")  # noqa: SIM115 - XlsxWriter closes it
+    ws.constant_memory = True
+    return True
+
+
+def _formula_setter(ws: Any) -> Callable[[int, int, str, Any, Any], None]:
+    """A function storing a formula with its cached value into ``ws``.
+
+    write_formula runs ~60 regular expressions per formula to add _xlfn. prefixes; ours
+    never need them (the layout writes _xlfn.MAXIFS itself), and a log of 100k rows has
+    800k formulas.  Store the cell record directly; fall back to the public call.
+    """
+    if _CellFormula is None or not all(hasattr(ws, a) for a in ("table", "_check_dimensions", "previous_row")):
+        return lambda row, col, formula, f, value: ws.write_formula(  # pragma: no cover
+            row, col, "=" + formula, f, value)
+    check, cells = ws._check_dimensions, ws.table
+
+    def store(row: int, col: int, formula: str, f: Any, value: Any) -> None:
+        if check(row, col) == 0:
+            if ws.constant_memory and row > ws.previous_row:
+                ws._write_single_row(row)  # as XlsxWriter's own write methods do
+            cells[row][col] = _CellFormula(formula, f, value)
+    return store
+
+
 def _put_formula(ws: Any, row: int, col: int, formula: str, f: Any, value: Any) -> None:
-    # write_formula runs ~60 regular expressions per formula to add _xlfn. prefixes; ours
-    # never need them (the layout writes _xlfn.MAXIFS itself), and a log of 100k rows has
-    # 700k formulas.  Store the cell record directly; fall back to the public call.
-    if _CellFormula is not None and hasattr(ws, "table") and hasattr(ws, "_check_dimensions"):
-        if ws._check_dimensions(row, col) == 0:
-            ws.table[row][col] = _CellFormula(formula, f, value)
-        return
-    ws.write_formula(row, col, "=" + formula, f, value)  # pragma: no cover
+    _formula_setter(ws)(row, col, formula, f, value)
 
 
 def _write_value(ws: Any, row: int, col: int, cell: sm.Cell, f: Any) -> None:
-    value = cell.value
     if cell.formula is not None:
-        if isinstance(value, (dt.date, dt.datetime)):
-            value = _serial(value)  # a formula's cached value is a number, not a date object
-        _put_formula(ws, row, col, cell.formula, f, "" if value is None else value)
+        _put_formula(ws, row, col, cell.formula, f, _cached(cell.value))
     else:
-        write_plain(ws, row, col, value, f)
+        write_plain(ws, row, col, cell.value, f)
 
 
 def write_plain(ws: Any, row: int, col: int, value: Any, f: Any = None) -> None:
@@ -141,8 +173,23 @@ def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: _Form
 def _write_table(ws: Any, table: sm.Table, fmt: _Formats) -> None:
     last_col = table.left + len(table.columns) - 1
     columns = [{"header": col.header, "format": fmt(col.style)} for col in table.columns]
-    ws.add_table(table.top, table.left, table.last_row, last_col,
-                 {"name": table.name, "style": table.style, "columns": columns})
+    # add_table records every cell of its range for an overlap check (1.7 million entries
+    # and 200 MB for a log of 100k rows): give it the header and one body row, then widen
+    # the range it stores.  The log sheet holds nothing else that could overlap.
+    options = {"name": table.name, "style": table.style, "columns": columns}
+    ws.add_table(table.top, table.left, table.top + 1, last_col, options)
+    if table.last_row > table.top + 1:
+        stored = ws.tables[-1]
+        if all(k in stored for k in ("range", "a_range", "autofilter")):
+            stored["range"] = stored["a_range"] = stored["autofilter"] = \
+                xl_range(table.top, table.left, table.last_row, last_col)
+        else:  # pragma: no cover - a future XlsxWriter: the plain call
+            ws.tables.pop()
+            ws.table_cells.clear()
+            ws.add_table(table.top, table.left, table.last_row, last_col, options)
+    if table.rows and _stream(ws):
+        for j, col in enumerate(table.columns):  # add_table stored them as shared strings
+            ws.write_string(table.top, table.left + j, col.header)
     # Calculated columns: add_table would write (and regex-prepare) the formula into every
     # body row, which we overwrite below with cached values anyway.  Record the formula on
     # the table only (it becomes <calculatedColumnFormula>, which Excel copies into rows
@@ -155,15 +202,36 @@ def _write_table(ws: Any, table: sm.Table, fmt: _Formats) -> None:
         for j, col in enumerate(table.columns):
             if col.formula:
                 _put_formula(ws, table.top + 1, table.left + j, col.formula, fmt(col.style), "")
-    # Overwrite the body with values and with formulas that carry their cached value.
+    # Overwrite the body with values and with formulas that carry their cached value.  Blank
+    # cells are left out: each column's format is the column's own, for rows typed later.
+    writers = [_column_writer(ws, col, fmt(col.style)) for col in table.columns]
     for i, values in enumerate(table.rows):
         row = table.top + 1 + i
-        for j, (col, value) in enumerate(zip(table.columns, values)):
-            cell = sm.Cell(value=value, formula=col.formula, style=col.style)
-            _write_value(ws, row, table.left + j, cell, fmt(col.style))
+        for j, (write, value) in enumerate(zip(writers, values), start=table.left):
+            write(row, j, value)
     for j, col in enumerate(table.columns):
-        if col.width or col.hidden:
-            ws.set_column(table.left + j, table.left + j, col.width, None, {"hidden": col.hidden})
+        ws.set_column(table.left + j, table.left + j, col.width, fmt(col.style), {"hidden": col.hidden})
+
+
+def _column_writer(ws: Any, col: sm.TableColumn, f: Any) -> Callable[[int, int, Any], None]:
+    """How one table column's cells are written (the log has millions: no per-cell dispatch)."""
+    if col.formula:
+        formula, store = col.formula, _formula_setter(ws)
+        return lambda row, c, value: store(row, c, formula, f, _cached(value))
+
+    def plain(row: int, c: int, value: Any) -> None:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            ws.write_number(row, c, _serial(value), f)  # a date is its serial with a date format
+        elif value is not None and value != "":
+            write_plain(ws, row, c, value, f)
+    return plain
+
+
+def _cached(value: Any) -> Any:
+    """A formula's cached value as the file stores it: a number for a date, "" for none."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return _serial(value)
+    return "" if value is None else value
 
 
 def _write_chart(book: xlsxwriter.Workbook, ws: Any, sheet_name: str, chart: sm.Chart) -> None:

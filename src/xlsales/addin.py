@@ -147,17 +147,32 @@ class XlwingsBook:
                 if t.name.casefold() != table.casefold():
                     continue
                 have = list(t.header_row_range.value)
+                first_row = t.header_row_range.row + 1
                 for col in columns:
                     if col.header in have:
-                        continue
-                    t.api.ListColumns.Add().Name = col.header  # Windows COM: a new table column
+                        if col.values is None:
+                            continue
+                        index = have.index(col.header)
+                    else:
+                        t.api.ListColumns.Add().Name = col.header  # Windows COM: a new table column
+                        index = -1
                     body = t.data_body_range
-                    if body is not None and col.formula:
-                        body.columns[-1].formula = "=" + col.formula
+                    if body is None:
+                        continue
+                    if col.formula:
+                        body.columns[index].formula = "=" + col.formula
+                    elif col.values is not None:
+                        values = [[col.values.get(first_row + i)] for i in range(body.rows.count)]
+                        body.columns[index].value = values
                 return
         from .exceptions import InputError
 
         raise InputError("addin_no_table", path=self.name)
+
+    def define_name(self, name: str, refers_to: str) -> None:
+        if name in [n.name for n in self._book.names]:
+            self._book.names[name].delete()
+        self._book.names.add(name, refers_to)
 
     def save(self) -> None:
         return None  # the user decides when to save the workbook open in Excel
