@@ -643,6 +643,9 @@ def _markdown(data: dict[str, Any]) -> str:
                 parts.append(f"{key}: " + ", ".join(_fmt_run(r).replace(" s", "") for r in runs))
         lines.append(f"- {n}: " + "; ".join(parts))
     lines += ["", "![time and memory against log rows](results.png)", ""]
+    history = HERE / "HISTORY.md"  # written by hand: figures before and after each optimisation
+    if history.exists():
+        lines += ["", history.read_text("utf-8").strip(), ""]
     return "\n".join(lines)
 
 

@@ -7,17 +7,19 @@ read -> validate (``_validate``) -> compute (``_engine``) -> lay out (``_layout`
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import _sheetmodel as sm
 from ._engine import EventFacts, compute_scope, event_facts, period_months
 from ._files import safe_filename
 from ._layout import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
-from ._model import Master
+from ._model import Event, Master
 from ._names import safe_sheet_name
 from ._vocab import check_lang, label
 from ._xlsxwriter_backend import write_workbook
@@ -91,25 +93,47 @@ def _skipped_sheet(master: Master, lang: str, taken: set[str]) -> sm.Sheet:
     return sheet
 
 
+def rows_by_rep(events: Sequence[Event]) -> dict[str, list[int]]:
+    """The positions of each rep's events, in log order."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, ev in enumerate(events):
+        out[ev.rep].append(i)
+    return out
+
+
+def _subset(events: Sequence[Event], facts: Sequence[EventFacts],
+            picked: Sequence[int]) -> tuple[list[Event], list[EventFacts]]:
+    """The events at ``picked`` (ascending), with their facts re-indexed to the subset.
+
+    An opportunity is one rep's, so its previous stage event is always among a subset
+    that holds whole reps.
+    """
+    position = {old: new for new, old in enumerate(picked)}
+    out = []
+    for i in picked:
+        fx = facts[i]
+        if fx.prev_index is not None:
+            fx = replace(fx, prev_index=position[fx.prev_index])
+        out.append(fx)
+    return [events[i] for i in picked], out
+
+
 def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang: str, team: bool,
-                    facts: Sequence[EventFacts] | None = None, reserved: set[str] = frozenset()) -> sm.Workbook:
+                    facts: Sequence[EventFacts] | None = None, groups: dict[str, list[int]] | None = None,
+                    reserved: set[str] = frozenset()) -> sm.Workbook:
     """The model of one output workbook: the team's (``team=True``) or one rep's.
 
-    ``reserved`` names sheets that exist already (the ribbon's refresh writes into a
-    workbook that has other sheets): generated sheets get other names.
+    ``facts`` (``event_facts`` of the master's log) and ``groups`` (``rows_by_rep``) save
+    recomputing them for every workbook of a build.  ``reserved`` names sheets that exist
+    already (the ribbon's refresh writes into a workbook that has other sheets):
+    generated sheets get other names.
     """
     months = period_months(master.settings, as_of)
-    rep_set = set(reps)
     all_facts = facts if facts is not None else event_facts(master.events)
-    picked = [(ev, fx) for ev, fx in zip(master.events, all_facts) if ev.rep in rep_set]
-    events = [ev for ev, _ in picked]
-    # Facts refer to positions in the full log; re-index them to this workbook's log.
-    position = {id(ev): n for n, ev in enumerate(events)}
-    local_facts = [
-        EventFacts(fx.stage, position[id(master.events[fx.prev_index])] if fx.prev_index is not None else None,
-                   fx.prev_stage, fx.new_topic, fx.new_deal)
-        for _, fx in picked
-    ]
+    groups = groups if groups is not None else rows_by_rep(master.events)
+    picked = groups.get(reps[0], []) if len(reps) == 1 else sorted(i for r in set(reps) for i in groups.get(r, []))
+    events, local_facts = _subset(master.events, all_facts, picked)
+    local_groups = rows_by_rep(events) if team else {reps[0]: list(range(len(events)))}
     taken: set[str] = set(reserved)
     book = sm.Workbook(properties={"title": label("text", "title", lang), "author": "xlsales",
                                    "comments": f"as of {as_of.isoformat()}"})
@@ -119,13 +143,7 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         book.sheets.append(layout_process(name, metrics, _inputs_for(
             master, reps, label("text", "team_title", lang), None, lang, team=True)))
     for rep in reps:
-        rep_idx = [i for i, ev in enumerate(events) if ev.rep == rep]
-        rep_events = [events[i] for i in rep_idx]
-        remap = {old: new for new, old in enumerate(rep_idx)}
-        rep_facts = [EventFacts(local_facts[i].stage,
-                                remap[local_facts[i].prev_index] if local_facts[i].prev_index is not None else None,
-                                local_facts[i].prev_stage, local_facts[i].new_topic, local_facts[i].new_deal)
-                     for i in rep_idx]
+        rep_events, rep_facts = _subset(events, local_facts, local_groups.get(rep, []))
         metrics = compute_scope(rep_events, months, as_of, rep_facts)
         name = safe_sheet_name(rep, taken, fallback="Rep")
         book.sheets.append(layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False)))
@@ -186,19 +204,41 @@ def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None =
     lang = check_lang(lang or master.settings.language)
     out = Path(out_dir)
     reps = [m.rep for m in master.members]
-    facts = event_facts(master.events)
     team_name, people = output_names(reps, as_of, lang)
     result = BuildResult(team=out / team_name, as_of=as_of)
-    if progress:
-        progress(team_name)
-    write_workbook(layout_workbook(master, reps, as_of=as_of, lang=lang, team=True, facts=facts), result.team)
-    for rep in reps:
+    shared = {"facts": event_facts(master.events), "groups": rows_by_rep(master.events)}
+    with _collector_paused():
         if progress:
-            progress(people[rep])
-        path = out / people[rep]
-        write_workbook(layout_workbook(master, [rep], as_of=as_of, lang=lang, team=False, facts=facts), path)
-        result.people[rep] = path
+            progress(team_name)
+        write_workbook(layout_workbook(master, reps, as_of=as_of, lang=lang, team=True, **shared), result.team)
+        for rep in reps:
+            gc.collect()  # the last workbook's garbage (the master is frozen: this is quick)
+            if progress:
+                progress(people[rep])
+            path = out / people[rep]
+            write_workbook(layout_workbook(master, [rep], as_of=as_of, lang=lang, team=False, **shared), path)
+            result.people[rep] = path
     return result
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while workbooks are written.
+
+    Writing a log allocates millions of small cell records; each allocation burst starts a
+    collection that walks every object alive, the master's events included (5-10 % of a
+    build).  Everything alive now (the master, the facts) is frozen out of collections,
+    and the build collects by itself between workbooks.
+    """
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 __all__ = ["BuildResult", "build", "layout_workbook", "output_names"]

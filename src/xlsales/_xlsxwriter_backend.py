@@ -12,8 +12,8 @@ import functools
 import json
 import os
 import tempfile
-from importlib import resources
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 import xlsxwriter
@@ -131,6 +131,7 @@ def write_plain(ws: Any, row: int, col: int, value: Any, f: Any = None) -> None:
         ws.write_string(row, col, str(value), f)
 
 
+@functools.lru_cache(maxsize=4096)  # a log has few distinct dates and a million date cells
 def _serial(value: dt.date | dt.datetime) -> float:
     if not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
