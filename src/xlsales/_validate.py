@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ._model import Event, Master, Member, Settings, Target
-from ._reader import SHEET_KEYS, RawSheet, is_error_value, raw_sheet, read_csv, read_workbook
+from ._reader import SHEET_KEYS, NoCachedValue, RawSheet, is_error_value, raw_sheet, read_csv, read_workbook
 from ._vocab import NEEDS_AMOUNT, NEEDS_CUSTOMER, OPEN_STAGES, check_lang, label, labels, normalize, parse_key
 from .exceptions import InputError, Problem, ValidationError
 
@@ -376,6 +376,9 @@ class _Cells:
         if raw is None:
             if required:
                 self.bad(key, "required")
+            return None
+        if isinstance(raw, NoCachedValue):
+            self.bad(key, "formula_no_value")
             return None
         if is_error_value(raw):
             self.bad(key, "cell_error")
