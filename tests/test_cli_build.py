@@ -51,8 +51,10 @@ def test_validate_exit_codes_and_messages(tmp_path):
     assert ja.exit_code == 1
     for row in ("2行目", "3行目", "4行目"):
         assert row in ja.output
+    assert "bad.xlsx に 3 件の問題" in ja.output  # the file, then each problem's sheet, row and column
     en = _invoke("validate", bad, "--lang", "en")
     assert en.exit_code == 1 and "row 2" in en.output and "row 4" in en.output
+    assert "3 problem(s) found in bad.xlsx" in en.output
 
 
 def test_build_writes_nothing_when_a_row_is_bad(tmp_path):
@@ -60,7 +62,7 @@ def test_build_writes_nothing_when_a_row_is_bad(tmp_path):
         {"date": dt.date(2026, 7, 1), "rep": "山田 太郎", "activity": "謎の区分", "customer": "A社"}])
     out = tmp_path / "out"
     result = _invoke("build", bad, "--out", out, "--as-of", "2026-07-31")
-    assert result.exit_code == 1 and "謎の区分" in result.output
+    assert result.exit_code == 1 and "謎の区分" in result.output and "bad.xlsx の入力に 1 件の問題" in result.output
     assert not out.exists() or not any(out.iterdir())
 
 

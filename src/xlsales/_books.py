@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from . import _sheetmodel as sm
 from ._files import atomic_path
+from ._reader import check_package
 from .exceptions import InputError
 
 MARK_FILL = "FFC7CE"  # the light red of Excel's "bad" style
@@ -97,6 +98,8 @@ class FileBook:
             raise InputError("input_missing", path=self.path.name)
         if not zipfile.is_zipfile(self.path):
             raise InputError("input_not_xlsx", path=self.path.name)
+        with zipfile.ZipFile(self.path) as zf:  # zip bombs and DTDs, before openpyxl parses anything
+            check_package(self.path, zf)
         lost = lossy_parts(self.path)
         if lost:
             raise InputError("addin_lossy", path=self.path.name, parts=", ".join(lost))

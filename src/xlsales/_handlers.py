@@ -151,7 +151,7 @@ def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outc
     master = read_grids(grids, source=book.name, lang=lang)
     exact = _formula_ready_problems(grids, master, log_lang)
     if exact:
-        raise ValidationError(exact)
+        raise ValidationError(exact, source=book.name)
     reps = [m.rep for m in master.members]
     own = {label("sheet", "team", lang), *reps}
     reserved = {n for n in grids if n not in own}

@@ -20,7 +20,7 @@ Contract with ``_validate``:
 * columns whose header is not a known label are ignored.
 
 A workbook is a zip package, and a hostile one can be built to exhaust memory; before
-any part is parsed, the package is checked (``_check_package``): no part inflates beyond
+any part is parsed, the package is checked (``check_package``): no part inflates beyond
 ``MAX_PART_BYTES``, or (a big one) more than ``MAX_RATIO`` times its compressed size (a
 zip bomb), no XML part declares a DTD (entity expansion; Excel never writes one), and no
 sheet that is read spans more than ``MAX_CELLS`` cells from A1 (a value typed in
@@ -138,7 +138,7 @@ def read_workbook(path: str | os.PathLike, *, sheets: Iterable[str] = SHEET_KEYS
     out: dict[str, RawSheet | None] = dict.fromkeys(SHEET_KEYS)
     try:
         with zipfile.ZipFile(path) as zf:
-            _check_package(path, zf)
+            check_package(path, zf)
             members = _sheet_members(path, zf)
             book = CalamineWorkbook.from_path(str(path))
             names = {k: v for k, v in _find_sheets(book.sheet_names, path, zf, members).items() if k in wanted}
@@ -181,7 +181,7 @@ def read_csv(path: str | os.PathLike, section: str = "log", *, lang: str = "ja")
         grid = [[cell if cell != "" else None for cell in record]
                 for record in csv.reader(io.StringIO(text, newline=""), strict=False)]
     except csv.Error as err:
-        raise InputError("input_unreadable", path=path.name, detail=_detail(err)) from err
+        raise InputError("input_csv_unreadable", path=path.name, detail=_detail(err)) from err
     finally:
         csv.field_size_limit(limit)
     return raw_sheet(path.name, section, grid, lang=lang)
@@ -350,7 +350,7 @@ def _clean(value: object) -> object:
 # -- the package -------------------------------------------------------------------
 
 
-def _check_package(path: Path, zf: zipfile.ZipFile) -> None:
+def check_package(path: Path, zf: zipfile.ZipFile) -> None:
     """Refuse zip bombs and DTDs before anything inflates or parses a part."""
     for info in zf.infolist():
         if info.flag_bits & 0x1:  # a part encrypted in the zip itself

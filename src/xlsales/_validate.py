@@ -127,7 +127,7 @@ def _master_or_raise(result: _Result, skip_bad_rows: bool) -> Master:
     skippable = {id(p) for p in result.log_row_problems} if skip_bad_rows else set()
     blocking = [p for p in result.all_problems() if id(p) not in skippable]
     if blocking:
-        raise ValidationError(blocking)
+        raise ValidationError(blocking, source=Path(result.master.source).name if result.master.source else "")
     result.master.skipped = list(result.log_row_problems) if skip_bad_rows else []
     return result.master
 

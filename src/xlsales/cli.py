@@ -207,7 +207,7 @@ def validate(master: Path, log: Path | None, lang: str | None) -> None:
     if not problems:
         click.echo(message_text("cli_clean", lang, path=master))
         return
-    click.echo(message_text("n_problems_found", lang, n=len(problems)), err=True)
+    click.echo(message_text("n_problems_found_in", lang, n=len(problems), path=Path(master).name), err=True)
     for p in problems:
         click.echo("  " + p.message(lang), err=True)
     sys.exit(1)

@@ -79,10 +79,14 @@ class InputError(XlsalesError):
 class ValidationError(XlsalesError):
     """Rows of the input break the rules; ``problems`` lists every one of them."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], source: str = "") -> None:
         self.problems = list(problems)
+        self.source = source  # the file's name, when there is one
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "ja") -> str:
-        head = message_text("n_problems", lang, n=len(self.problems))
+        if self.source:
+            head = message_text("n_problems_in", lang, n=len(self.problems), path=self.source)
+        else:
+            head = message_text("n_problems", lang, n=len(self.problems))
         return "\n".join([head, *(p.message(lang) for p in self.problems)])
