@@ -167,3 +167,19 @@ def test_on_ribbon_never_shows_a_traceback(tmp_path, monkeypatch):
                                            ("2026/07", dt.date(2026, 7, 1)), (False, None), ("", None)])
 def test_month_prompt_answers(answer, month):
     assert addin.parse_month_answer(answer) == month
+
+
+def test_the_file_button_runner_refuses_a_hostile_package_before_openpyxl_reads_it(tmp_path):
+    """`xlsales addin run` opens files with openpyxl: the reader's package checks come first."""
+    import zipfile
+
+    from xlsales._books import FileBook
+
+    bomb = tmp_path / "laughs.xlsx"
+    lol = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(bomb, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?>' + lol + "<Types>&b;</Types>")
+        z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
+    with pytest.raises(InputError) as err:
+        FileBook(bomb)
+    assert err.value.key == "input_xml_dtd" and "[Content_Types].xml" in err.value.message("en")
