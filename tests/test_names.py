@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from xlsales._build import output_names
 from xlsales._files import safe_filename
 from xlsales._names import safe_sheet_name
-
-import datetime as dt
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -32,6 +32,7 @@ def test_safe_filename(name, expected):
     ("'quoted'", "quoted"),
     ("x" * 40, "x" * 31),
     ("History", "History_"),
+    ("営業" + "😀" * 20, "営業" + "😀" * 14),  # Excel counts UTF-16 units: an emoji is two
 ])
 def test_safe_sheet_name(name, expected):
     assert safe_sheet_name(name, set()) == expected
@@ -44,6 +45,9 @@ def test_sheet_names_stay_unique_after_truncation():
     c = safe_sheet_name(("営業部第一課" * 6).upper(), taken)
     assert len({a.casefold(), b.casefold(), c.casefold()}) == 3
     assert all(len(n) <= 31 for n in (a, b, c))
+    taken = set()
+    emoji = [safe_sheet_name("😀" * 20, taken) for _ in range(3)]
+    assert len(set(emoji)) == 3 and all(len(n.encode("utf-16-le")) // 2 <= 31 for n in emoji)
 
 
 def test_output_file_names_are_safe_and_unique():

@@ -21,14 +21,21 @@ def safe_sheet_name(name: str, taken: set[str] | None = None, *, fallback: str =
     s = "".join(ch for ch in s if ch.isprintable())
     if not s or s.casefold() == "history":
         s = fallback if s.casefold() != "history" else s + "_"
-    base, n = s[:SHEET_MAX], 1
+    base, n = _cut(s, SHEET_MAX), 1
     candidate = base
     while candidate.casefold() in {t.casefold() for t in taken}:
         n += 1
         suffix = f"({n})"
-        candidate = base[: SHEET_MAX - len(suffix)] + suffix
+        candidate = _cut(base, SHEET_MAX - len(suffix)) + suffix
     taken.add(candidate)
     return candidate
+
+
+def _cut(s: str, units: int) -> str:
+    """``s`` cut to ``units`` UTF-16 code units, Excel's measure (an emoji counts twice)."""
+    while len(s.encode("utf-16-le")) // 2 > units:
+        s = s[:-1]
+    return s
 
 
 def quote_sheet(name: str) -> str:
