@@ -143,12 +143,16 @@ def read_workbook(path: str | os.PathLike, *, sheets: Iterable[str] = SHEET_KEYS
             book = CalamineWorkbook.from_path(str(path))
             names = {k: v for k, v in _find_sheets(book.sheet_names, path, zf, members).items() if k in wanted}
             for key, name in names.items():
-                xml = zf.read(members[name]) if name in members else b""
+                xml = _sheet_xml(zf, members[name]) if name in members else b""
                 _check_area(path, name, xml)  # before calamine builds the grid
                 sheet = book.get_sheet_by_name(name)
                 grid = sheet.to_python(skip_empty_area=False)
+                merged = _merged_ranges(path, name, xml, sheet)
+                del sheet  # calamine's copy of the cells: freed before the rows are lined up
                 _put_cell_markers(xml, grid)
-                out[key] = raw_sheet(name, key, grid, lang=lang, merged=_merged_ranges(path, name, xml, sheet))
+                del xml
+                out[key] = raw_sheet(name, key, grid, lang=lang, merged=merged)
+                del grid
     except CalamineError as err:
         raise InputError("input_unreadable", path=path.name, detail=_detail(err)) from err
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ElementTree.ParseError) as err:
@@ -438,6 +442,27 @@ _AREA_TAG = re.compile(rb"""<(?:[\w.\-]+:)?(row|c)(?:\s+r\s*=\s*["']\$?([A-Za-z]
 # than r="..", or one beyond column Z or row 999,999 (26 x 999,999 cells stay under MAX_CELLS).
 _NO_R_TAG = re.compile(rb"""<(?:[\w.\-]+:)?(?:row|c)(?:\s+(?!r\s*=)[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 _FAR_R = re.compile(rb"""r(?<=\sr)(?:\s+=|=\s|='|="\$?(?:[A-Za-z]{2}|[A-Za-z]*\$?\d{7}))""")
+
+
+_SCAN_CHUNK, _SCAN_OVERLAP = 1 << 20, 1 << 16
+
+
+def _sheet_xml(zf: zipfile.ZipFile, member: str) -> bytes:
+    """The sheet's XML when it holds anything the checks here must look at (error cells,
+    formulas, merged cells, cells far out or without a position), else ``b""``.
+
+    Looked through in chunks: the log sheet of 700,000 rows is 225 MB of XML (and reading
+    it whole took twice that), held only in the rare case it is needed.
+    """
+    needs = (_ERROR_TYPE, _FORMULA, _MERGE_CELL, _FAR_R, _NO_R_TAG)
+    with zf.open(member) as fh:
+        tail = b""
+        while chunk := fh.read(_SCAN_CHUNK):
+            window = tail + chunk
+            if any(p.search(window) for p in needs):
+                return zf.read(member)
+            tail = window[-_SCAN_OVERLAP:]
+    return b""
 
 
 def _check_area(path: Path, sheet_name: str, xml: bytes) -> None:

@@ -164,6 +164,8 @@ def build(master: Path, out: Path, as_of: str | None, log: Path | None, skip_bad
     ActivityLog table: flows are live formulas over it, so rows added in plain Excel
     are counted.  A rep's workbook holds that rep's rows only, so it can be e-mailed.
     Nothing is written when the master has bad rows (see ``xlsales validate``).
+    A log longer than an Excel sheet (1,048,575 rows) is refused before any work:
+    split it by fiscal year or by team and build each part.
 
     \b
     Example:
