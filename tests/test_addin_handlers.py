@@ -72,18 +72,44 @@ def test_refresh_writes_the_same_sheets_as_build(deck_file, tmp_path, recalc):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["チーム", REP, "田中 花子"]
     assert {"活動ログ", "メンバー", "目標", "設定", "ベンチマーク"} <= set(wb.sheetnames)
-    refreshed = recalc(out)
+    _assert_same_as_build(recalc(out), deck_file, tmp_path)
+    # the user's log kept every typed value; the table only gained hidden helper columns
+    before = _values(deck_file)["活動ログ"]
+    after = _values(out)["活動ログ"]
+    assert [row[:9] for row in after] == [row[:9] for row in before]
+
+
+def _assert_same_as_build(refreshed, master_file, tmp_path):
     assert error_cells(refreshed) == []
-    built = build(read_master(deck_file), tmp_path / "built", as_of=AS_OF)
+    built = build(read_master(master_file), tmp_path / "built", as_of=AS_OF)
     for sheet in ("チーム", REP, "田中 花子"):
         got, want = process_table(refreshed, sheet), process_table(built.team, sheet)
         assert got.keys() == want.keys()
         for lab in want:
             assert all(same(a, b) for a, b in zip(got[lab], want[lab])), (sheet, lab, got[lab], want[lab])
-    # the user's log kept every typed value; the table only gained hidden helper columns
-    before = _values(deck_file)["活動ログ"]
-    after = _values(out)["活動ログ"]
-    assert [row[:9] for row in after] == [row[:9] for row in before]
+
+
+@pytest.mark.libreoffice
+def test_a_second_refresh_rewrites_the_helper_columns(deck_file, tmp_path, recalc):
+    """Helper columns left by an earlier refresh (maybe an older xlsales) get today's formulas and values."""
+    first = tmp_path / "first.xlsx"
+    addin.run_button("xsRefresh", FileBook(deck_file, first), lang="ja", as_of=AS_OF)
+    wb = openpyxl.load_workbook(first)
+    ws = wb["活動ログ"]
+    table = ws.tables["ActivityLog"]
+    for i, col in enumerate(table.tableColumns, start=1):
+        if col.name in ("直前順序", "作成時の直前"):  # an old formula, and stale history values
+            if col.calculatedColumnFormula is not None:
+                col.calculatedColumnFormula.attr_text = "0"
+            for r in range(2, ws.max_row + 1):
+                ws.cell(r, i, "=0" if col.calculatedColumnFormula is not None else 0)
+    stale = tmp_path / "stale.xlsx"
+    wb.save(stale)
+    second = tmp_path / "second.xlsx"
+    addin.run_button("xsRefresh", FileBook(stale, second), lang="ja", as_of=AS_OF)
+    columns = {c.name: c for c in openpyxl.load_workbook(second)["活動ログ"].tables["ActivityLog"].tableColumns}
+    assert columns["直前順序"].calculatedColumnFormula.attr_text.startswith("IF(")
+    _assert_same_as_build(recalc(second), deck_file, tmp_path)
 
 
 def test_refresh_refuses_rows_formulas_could_not_count(tmp_path):

@@ -63,8 +63,8 @@ class Book(Protocol):
         """Create or replace the sheet ``sheet.name`` with the model's cells."""
 
     def add_table_columns(self, table: str, columns: list[sm.TableColumn]) -> None:
-        """Append columns to an Excel Table: calculated ones (an existing one stays as it
-        is) and ones of ``values`` (rewritten when the column exists)."""
+        """Give an Excel Table these columns, calculated ones or ones of ``values``: appended,
+        or rewritten where the table has a column of that name."""
 
     def define_name(self, name: str, refers_to: str) -> None:
         """Create or replace the workbook-level name ``name`` (``refers_to``: "=...")."""

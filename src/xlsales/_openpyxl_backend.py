@@ -129,15 +129,17 @@ def find_table(wb: Any, name: str) -> tuple[Any, Any]:
 
 
 def add_table_columns(wb: Any, name: str, columns: list[sm.TableColumn]) -> None:
-    """Append calculated ``columns`` (skipping ones the table already has) to table ``name``."""
+    """Give table ``name`` the helper ``columns``: appended, or rewritten where the table has
+    them already (an earlier refresh, maybe by an older xlsales with other formulas)."""
     ws, table = find_table(wb, name)
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    have = {c.name: min_col + i for i, c in enumerate(table.tableColumns)}
+    have = {c.name: (min_col + i, c) for i, c in enumerate(table.tableColumns)}
     for col in columns:
         if col.header in have:
-            if col.values is not None:
-                for r in range(min_row + 1, max_row + 1):
-                    ws.cell(r, have[col.header], col.values.get(r))
+            at, existing = have[col.header]
+            for r in range(min_row + 1, max_row + 1):
+                ws.cell(r, at, "=" + col.formula if col.formula else (col.values or {}).get(r))
+            existing.calculatedColumnFormula = TableFormula(attr_text=col.formula) if col.formula else None
             continue
         max_col += 1
         ws.cell(min_row, max_col, col.header)

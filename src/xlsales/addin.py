@@ -149,9 +149,7 @@ class XlwingsBook:
                 have = list(t.header_row_range.value)
                 first_row = t.header_row_range.row + 1
                 for col in columns:
-                    if col.header in have:
-                        if col.values is None:
-                            continue
+                    if col.header in have:  # rewritten: an older refresh may have left other formulas
                         index = have.index(col.header)
                     else:
                         t.api.ListColumns.Add().Name = col.header  # Windows COM: a new table column
