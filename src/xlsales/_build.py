@@ -10,12 +10,12 @@ import datetime as dt
 import gc
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import _sheetmodel as sm
+from ._collector import collector_paused
 from ._engine import EventFacts, compute_scope, event_facts, period_months
 from ._files import safe_filename
 from ._layout import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
@@ -207,7 +207,7 @@ def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None =
     team_name, people = output_names(reps, as_of, lang)
     result = BuildResult(team=out / team_name, as_of=as_of)
     shared = {"facts": event_facts(master.events), "groups": rows_by_rep(master.events)}
-    with _collector_paused():
+    with collector_paused():
         if progress:
             progress(team_name)
         write_workbook(layout_workbook(master, reps, as_of=as_of, lang=lang, team=True, **shared), result.team)
@@ -219,26 +219,6 @@ def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None =
             write_workbook(layout_workbook(master, [rep], as_of=as_of, lang=lang, team=False, **shared), path)
             result.people[rep] = path
     return result
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while workbooks are written.
-
-    Writing a log allocates millions of small cell records; each allocation burst starts a
-    collection that walks every object alive, the master's events included (5-10 % of a
-    build).  Everything alive now (the master, the facts) is frozen out of collections,
-    and the build collects by itself between workbooks.
-    """
-    enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 __all__ = ["BuildResult", "build", "layout_workbook", "output_names"]

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ._collector import collector_paused
 from ._model import Event, Master, Member, Settings, Target
 from ._reader import SHEET_KEYS, NoCachedValue, RawSheet, is_error_value, raw_sheet, read_csv, read_workbook
 from ._vocab import NEEDS_AMOUNT, NEEDS_CUSTOMER, OPEN_STAGES, check_lang, label, labels, normalize, parse_key
@@ -96,7 +97,8 @@ def read_master(path: str | os.PathLike, *, log: str | os.PathLike | None = None
     >>> master = read_master("master.xlsx", log="crm.csv", skip_bad_rows=True)  # doctest: +SKIP
     >>> [p.message("en") for p in master.skipped]  # doctest: +SKIP
     """
-    return _master_or_raise(_check(path, log, check_lang(lang)), skip_bad_rows)
+    with collector_paused():
+        return _master_or_raise(_check(path, log, check_lang(lang)), skip_bad_rows)
 
 
 def read_grids(grids: Mapping[str, list[list[object]]], *, source: str = "", skip_bad_rows: bool = False,
