@@ -740,7 +740,7 @@ def _extras(extras: dict[str, Any], timeout: float) -> list[str]:
                   "| variant | formulas removed | load + save, no recalc | recalc | recalc − load |",
                   "|---|---|---|---|---|"]
         texts = {"as_built": "none (as built)", "no_maxifs": "the 直前順序 `MAXIFS` helper column",
-                 "no_helpers": "all 7 helper columns of `ActivityLog`"}
+                 "no_helpers": "every calculated helper column of `ActivityLog`"}
         for key, modes in var["runs"].items():
             n = var.get("removed", {}).get(key, 0)
             load, recalc = modes.get("load", {}), modes.get("recalc", {})
