@@ -30,12 +30,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlsales._demo import (  # the demo's calendar and wording: one source for both generators
-    _BUSINESSES, _LOST_NOTES, _PHASE, _PROCESS_TARGETS, _SEASON, _STAGE_NOTES, _STEM_HEADS, _STEM_TAILS, _round5,
+    _BUSINESSES,
+    _LOST_NOTES,
+    _PHASE,
+    _PROCESS_TARGETS,
+    _SEASON,
+    _STAGE_NOTES,
+    _STEM_HEADS,
+    _STEM_TAILS,
+    DEMO_BENCHMARK,
+    _round5,
 )
 from xlsales._engine import add_months as _add_months
 from xlsales._engine import month_end as _month_end
 from xlsales._engine import month_start as _month
-from xlsales._demo import DEMO_BENCHMARK
 from xlsales._master import write_master
 from xlsales._model import Event, Master, Member, Settings, Target
 
