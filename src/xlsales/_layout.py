@@ -7,7 +7,7 @@ This is the one place that decides what every generated cell holds.  Two sheets:
   rows a rep appends in plain Excel are counted too;
 - the target/process sheet (DOMAIN.md §8): flows are COUNTIFS/SUMIFS over the table,
   each month by bounds on the date column (a value column: thousands of COUNTIFS reading
-  a calculated month column made LibreOffice's recalculation 2.7 times slower), derived
+  a calculated month column made LibreOffice's recalculation about twice as slow), derived
   rows are formulas over the cells above, stocks are values at the as-of date.
 
 Every formula gets the value it computes from the engine, so a workbook opened in
