@@ -29,7 +29,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsales._demo import (  # the demo's calendar and wording: one source for both generators
+from xlsales.compute.engine import add_months as _add_months
+from xlsales.compute.engine import month_end as _month_end
+from xlsales.compute.engine import month_start as _month
+from xlsales.demo import (  # the demo's calendar and wording: one source for both generators
     _BUSINESSES,
     _LOST_NOTES,
     _PHASE,
@@ -41,11 +44,8 @@ from xlsales._demo import (  # the demo's calendar and wording: one source for b
     DEMO_BENCHMARK,
     _round5,
 )
-from xlsales._engine import add_months as _add_months
-from xlsales._engine import month_end as _month_end
-from xlsales._engine import month_start as _month
-from xlsales._master import write_master
-from xlsales._model import Event, Master, Member, Settings, Target
+from xlsales.model import Event, Master, Member, Settings, Target
+from xlsales.write.master import write_master
 
 __all__ = ["LOG_START", "ROWS_PER_REP_MONTH", "SIZES", "log_end", "parse_size", "synthetic_master"]
 

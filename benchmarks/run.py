@@ -8,12 +8,12 @@ Per size (10k rows / 10 reps, 100k / 50, 700k / 200; ``benchmarks.generate``), t
 median of ``--repeat`` runs of:
 
 (a) read + validate: ``read_master`` of the written master;
-(b) build: ``xlsales._build.build`` (team + every per-person workbook), and once the
+(b) build: ``xlsales.build`` (team + every per-person workbook), and once the
     ``xlsales build`` command end to end (read + validate + build);
 (c) the peak RSS of (b), each run in a child process;
 (d) the output sizes;
 (e) LibreOffice headless recalculation of the team workbook and of the largest
-    per-person workbook (``xlsales._recalc.recalculate``);
+    per-person workbook (``tests.support.libreoffice.recalculate``);
 
 and, on the same data in the same run, the floors:
 
@@ -197,7 +197,7 @@ class _Bench:
         t0 = time.perf_counter()
         master = synthetic_master(rows, reps, seed=seed)
         t1 = time.perf_counter()
-        from xlsales._master import write_master
+        from xlsales.write.master import write_master
 
         write_master(folder / "master.xlsx", master)
         t2 = time.perf_counter()
@@ -402,13 +402,13 @@ def _load(path: str) -> Any:
 def _work(spec: dict[str, Any]) -> dict[str, Any]:
     task = spec["task"]
     if task == "read":
-        from xlsales._validate import read_master
+        from xlsales.validate.master import read_master
 
         t0 = time.perf_counter()
         master = read_master(spec["master"])
         return {"seconds": time.perf_counter() - t0, "rows": len(master.events), "maxrss_kb": _maxrss_kb()}
     if task in ("build", "profile"):
-        from xlsales._build import build
+        from xlsales.write.build import build
 
         master = _load(spec["master"])
         gc.collect()
@@ -435,7 +435,7 @@ def _work(spec: dict[str, Any]) -> dict[str, Any]:
         return {"seconds": time.perf_counter() - t0, "maxrss_kb": _maxrss_kb(),
                 "bytes": Path(spec["out"]).stat().st_size}
     if task == "lo":
-        from xlsales._recalc import convert
+        from tests.support.libreoffice import convert
 
         t0 = time.perf_counter()
         # The parent enforces the time limit (it kills the whole process group).
@@ -450,7 +450,7 @@ def _log_frame(master: Any) -> Any:
     # The log as the master holds it (the nine input columns, labels in Japanese).
     import pandas as pd
 
-    from xlsales._vocab import label, labels
+    from xlsales.texts import label, labels
 
     heads = labels("log", "ja")
     rows = [(ev.id, pd.Timestamp(ev.date), ev.rep, label("activity", ev.activity, "ja"), ev.customer or None,
@@ -816,7 +816,7 @@ def _cpu_model() -> str:
 
 
 def _libreoffice_version() -> str:
-    from xlsales._recalc import soffice
+    from tests.support.libreoffice import soffice
 
     exe = soffice()
     if exe is None:

@@ -5,7 +5,7 @@ Attribute VB_Name = "XlsalesRibbon"
 ' Every button of the xlsales tab (addin/buttons.json, rendered into the add-in's
 ' customUI) has onAction="XlsalesRibbon.OnButton": one VBA entry point, so adding a
 ' button means a line in buttons.json and a Python handler, never new VBA. The
-' button's id goes to Python, and xlsales.addin.on_ribbon does the work on the
+' button's id goes to Python, and xlsales.excel.ribbon.on_ribbon does the work on the
 ' active workbook (RunPython hands it over as xlwings.Book.caller()).
 '
 ' RunPython is the public API of the "xlwings" module of this VBA project, which
@@ -24,5 +24,5 @@ Option Explicit
 Public Sub OnButton(control As IRibbonControl)
     ' control.Id is an id of buttons.json, which the build checks against
     ' [A-Za-z][A-Za-z0-9_]*: it cannot break out of the quoted Python string.
-    RunPython "import xlsales.addin; xlsales.addin.on_ribbon('" & control.Id & "')"
+    RunPython "import xlsales.excel.ribbon; xlsales.excel.ribbon.on_ribbon('" & control.Id & "')"
 End Sub

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from xlsales._recalc import recalculate, soffice
+from support.libreoffice import recalculate, soffice
 
 
 def pytest_collection_modifyitems(config, items):

@@ -7,12 +7,12 @@ read -> validate -> compute -> lay out -> write::
     result = xlsales.build(master, "out", as_of=datetime.date(2026, 11, 30))
 """
 
-from ._build import BuildResult, build
-from ._demo import demo_master
-from ._master import write_master
-from ._model import Event, Master, Member, Settings, Target
-from ._validate import read_master, validate_master
-from .exceptions import InputError, Problem, ValidationError, XlsalesError
+from xlsales.demo import demo_master
+from xlsales.exceptions import InputError, Problem, ValidationError, XlsalesError
+from xlsales.model import Event, Master, Member, Settings, Target
+from xlsales.validate.master import read_master, validate_master
+from xlsales.write.build import BuildResult, build
+from xlsales.write.master import write_master
 
 __all__ = [
     "BuildResult",

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import click
 
-from ._build import build as build_workbooks
-from .exceptions import XlsalesError, message_text
+from xlsales.exceptions import XlsalesError
+from xlsales.texts import message_text
+from xlsales.write.build import build as build_workbooks
 
 LANG_CHOICE = click.Choice(["ja", "en"], case_sensitive=False)
 
@@ -99,7 +100,7 @@ def new(path: Path, lang: str | None, force: bool) -> None:
         xlsales new master.xlsx
         xlsales new master-en.xlsx --lang en
     """
-    from ._master import write_master
+    from xlsales.write.master import write_master
 
     lang = (lang or _default_lang()).lower()
     if path.exists() and not force:
@@ -123,8 +124,8 @@ def demo(out: Path, lang: str | None, as_of: str | None) -> None:
     Example:
         xlsales demo --out demo
     """
-    from ._demo import DEMO_AS_OF, demo_master
-    from ._master import write_master
+    from xlsales.demo import DEMO_AS_OF, demo_master
+    from xlsales.write.master import write_master
 
     lang = (lang or _default_lang()).lower()
     master = demo_master()
@@ -172,7 +173,7 @@ def build(master: Path, out: Path, as_of: str | None, log: Path | None, skip_bad
         xlsales build master.xlsx --out 2026-11 --as-of 2026-11-30
         xlsales build master.xlsx --out out --log crm-export.csv --lang en
     """
-    from ._validate import read_master
+    from xlsales.validate.master import read_master
 
     msg_lang = (lang or _default_lang()).lower()
     date = _as_of(as_of)
@@ -199,7 +200,7 @@ def validate(master: Path, log: Path | None, lang: str | None) -> None:
         xlsales validate master.xlsx
         xlsales validate master.xlsx --log crm-export.csv --lang en
     """
-    from ._validate import validate_master
+    from xlsales.validate.master import validate_master
 
     lang = (lang or _default_lang()).lower()
     try:
@@ -247,7 +248,7 @@ def addin_build(out: Path, lang: str | None) -> None:
     Example:
         xlsales addin build --out dist --lang en
     """
-    from ._addin_build import build_addin
+    from xlsales.excel.addin_build import build_addin
 
     lang = (lang or _default_lang()).lower()
     try:
@@ -267,7 +268,7 @@ def addin_install(lang: str | None, global_install: bool) -> None:
     Example:
         xlsales addin install
     """
-    from ._addin_build import install_addin
+    from xlsales.excel.addin_build import install_addin
 
     lang = (lang or _default_lang()).lower()
     try:
@@ -305,8 +306,8 @@ def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, 
         xlsales addin run refresh master.xlsx --as-of 2026-11-30
         xlsales addin run monthly master.xlsx --month 2026-10
     """
-    from ._books import FileBook
-    from .addin import run_button
+    from xlsales.excel.books import FileBook
+    from xlsales.excel.ribbon import run_button
 
     lang = (lang or _default_lang()).lower()
     month_date = None

@@ -9,22 +9,9 @@ Both carry messages in Japanese and English: ``err.message("ja")``.
 
 from __future__ import annotations
 
-import functools
-import json
 from dataclasses import dataclass, field
-from importlib import resources
 
-
-@functools.lru_cache(maxsize=None)
-def _messages() -> dict[str, dict[str, str]]:
-    text = resources.files("xlsales").joinpath("workbook_templates/messages.json").read_text("utf-8")
-    return json.loads(text)
-
-
-def message_text(key: str, lang: str = "ja", **params: object) -> str:
-    """The message ``key`` of messages.json in ``lang``, formatted with ``params``."""
-    texts = _messages()[key]
-    return texts.get(lang, texts["en"]).format(**params)
+from xlsales.texts import message_text
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,199 @@
+"""What the ribbon's buttons do, against any ``Book`` (a file, or the workbook in Excel).
+
+- ``validate_book``: mark bad cells in place (fill + note) and list them on a sheet;
+  never change a value the user typed.
+- ``refresh_book``: fill in the target/process sheets of the open workbook from its
+  ActivityLog table, with the same layout and formulas as ``xlsales build``.
+- ``monthly_books``: write the team and per-person workbooks of a month into a folder
+  beside the workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlsales.compute.engine import add_months, event_facts, month_end
+from xlsales.excel.books import Book, Mark
+from xlsales.exceptions import Problem, ValidationError
+from xlsales.layout import sheetmodel as sm
+from xlsales.layout.process import HELPER_KEYS, TABLE, base_values, helper_formulas, log_columns, log_names
+from xlsales.layout.workbook import layout_workbook
+from xlsales.model import Master
+from xlsales.read.cells import raw_sheet
+from xlsales.texts import check_lang, label, message_text
+from xlsales.validate.master import read_grids, validate_grids
+from xlsales.vocab import parse_key
+from xlsales.write.build import BuildResult, build
+
+RESULT_HEADERS = ("sheet", "row", "column", "value", "reason")
+# Hidden columns of the results sheet remember where the marks are, to clear them next time.
+_MARK_COLS = 5
+
+
+@dataclass
+class Outcome:
+    """What a handler did, to show the user."""
+
+    message: str
+    problems: list[Problem] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    changed: bool = False  # the book was edited and needs saving
+
+
+def _results_name(lang: str) -> str:
+    return label("sheet", "validation", lang)
+
+
+def _column_of(grid: list[list[object]], header: str | None) -> int:
+    """1-based column of ``header`` in the first rows of ``grid`` (1 when not found)."""
+    for row in grid[:10]:
+        for j, value in enumerate(row or []):
+            if header is not None and isinstance(value, str) and value.strip() == header:
+                return j + 1
+    return 1
+
+
+def _previous_marks(grids: dict[str, list[list[object]]], lang: str) -> list[tuple[str, int, int]]:
+    grid = next((g for name, g in grids.items() if parse_key("sheet", name) == "validation"), None)
+    out = []
+    for row in (grid or [])[1:]:
+        cells = list(row or []) + [None] * 8
+        sheet, r, c = cells[_MARK_COLS:_MARK_COLS + 3]
+        if isinstance(sheet, str) and isinstance(r, (int, float)) and isinstance(c, (int, float)):
+            out.append((sheet, int(r), int(c)))
+    return out
+
+
+def validate_book(book: Book, *, lang: str = "ja") -> Outcome:
+    """Check the workbook's sheets; mark every bad cell and list the problems on a sheet."""
+    lang = check_lang(lang)
+    grids = book.grids()
+    problems = validate_grids(grids, source=book.name)
+    marks = [Mark(p.sheet, p.row, _column_of(grids.get(p.sheet, []), p.column), p.message(lang))
+             for p in problems if p.row is not None and p.sheet in grids]
+    book.mark(marks, clear=_previous_marks(grids, lang))
+    book.put_sheet(_results_sheet(problems, marks, lang))
+    key = "addin_valid_clean" if not problems else "addin_valid_found"
+    return Outcome(message_text(key, lang, n=len(problems), sheet=_results_name(lang)), problems, changed=True)
+
+
+def _results_sheet(problems: list[Problem], marks: list[Mark], lang: str) -> sm.Sheet:
+    sheet = sm.Sheet(name=_results_name(lang), freeze=(1, 0), tab_color="#C00000")
+    texts = {"ja": ("シート", "行", "列", "値", "理由"), "en": ("Sheet", "Row", "Column", "Value", "Reason")}[lang]
+    for j, text in enumerate(texts):
+        sheet.set(0, j, text, style="head")
+    where = {(m.sheet, m.row): m for m in marks}
+    for i, p in enumerate(problems, start=1):
+        reason = p.message(lang).split(": ", 1)[-1]
+        for j, value in enumerate((p.sheet, p.row, p.column or "", "" if p.value is None else str(p.value), reason)):
+            sheet.set(i, j, value, style="label")
+        mark = where.get((p.sheet, p.row))
+        if mark is not None:
+            for j, value in enumerate((mark.sheet, mark.row, mark.col)):
+                sheet.set(i, _MARK_COLS + j, value)
+    if not problems:
+        sheet.set(1, 0, message_text("addin_valid_clean", lang, n=0, sheet=""), style="label")
+    sheet.col_widths.update({0: 14, 1: 6, 2: 14, 3: 18, 4: 80})
+    sheet.hidden_cols.update({_MARK_COLS, _MARK_COLS + 1, _MARK_COLS + 2})
+    sheet.col_widths.update({_MARK_COLS + j: 4 for j in range(3)})
+    return sheet
+
+
+def log_name(grids: dict[str, list[list[object]]]) -> str:
+    """The name of the log sheet among ``grids`` (validation has made sure there is one)."""
+    return next(n for n in grids if parse_key("sheet", n) == "log")
+
+
+def _formula_ready_problems(grids: dict[str, list[list[object]]], master: Master, lang: str) -> list[Problem]:
+    """Rows that validate but that live formulas would not count as the engine does.
+
+    Readers forgive variants (○ for ◯, en labels, text dates, stray spaces); COUNTIFS over
+    the table does not.  Refresh writes live formulas, so it asks for the exact forms.
+    """
+    name = log_name(grids)
+    raw = raw_sheet(name, "log", [list(r) for r in grids[name]], lang=lang)
+    by_row = {ev.row: ev for ev in master.events}
+    problems = []
+    for row, values in raw.rows:
+        ev = by_row.get(row)
+        if ev is None:
+            continue
+        wanted = {
+            "date": isinstance(values.get("date"), (dt.date, dt.datetime)),
+            "rep": values.get("rep") == ev.rep,
+            "activity": values.get("activity") == label("activity", ev.activity, lang),
+            "lost_reason": ev.lost_reason is None or values.get("lost_reason") == label("lost_reason", ev.lost_reason,
+                                                                                        lang),
+            "customer": (values.get("customer") or "") == ev.customer,
+        }
+        for key, ok in wanted.items():
+            if not ok:
+                problems.append(Problem(raw.name, row, raw.column(key), values.get(key), "addin_not_exact"))
+    return problems
+
+
+def _log_language(grids: dict[str, list[list[object]]]) -> str:
+    name = next((n for n in grids if parse_key("sheet", n) == "log"), None)
+    head = {str(v).strip() for row in (grids.get(name) or [])[:10] for v in (row or []) if v is not None}
+    return "ja" if label("log", "date", "ja") in head else "en"
+
+
+def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outcome:
+    """Fill in the target/process sheets of ``book`` from its ActivityLog table.
+
+    The sheets are the team workbook's (チーム and one per rep), laid out by the same
+    code as ``xlsales build``; the table gets the same hidden helper columns.  Every
+    other sheet stays as it is.  Refuses (ValidationError) when a row is bad.
+    """
+    grids = book.grids()
+    log_lang = _log_language(grids)
+    lang = check_lang(lang or log_lang)
+    master = read_grids(grids, source=book.name, lang=lang)
+    exact = _formula_ready_problems(grids, master, log_lang)
+    if exact:
+        raise ValidationError(exact, source=book.name)
+    reps = [m.rep for m in master.members]
+    own = {label("sheet", "team", lang), *reps}
+    reserved = {n for n in grids if n not in own}
+    model = layout_workbook(master, reps, as_of=as_of, lang=log_lang, team=True, reserved=reserved)
+    columns = log_columns(log_lang)
+    formulas = helper_formulas(columns, log_lang)
+    # Every row now in the table counts as built: its history goes into "base" as values.
+    events = master.events
+    rows = [ev.row for ev in events]
+    bases = dict(zip(rows, base_values(events, event_facts(events), rows)))
+    header_row = raw_sheet(log_name(grids), "log", grids[log_name(grids)], lang=log_lang).header_row or 1
+    book.add_table_columns(TABLE, [sm.TableColumn(columns.names[k], formula=formulas.get(k), hidden=True,
+                                                  values=bases if k == "base" else None)
+                                   for k in HELPER_KEYS])
+    for name, refers_to in log_names(log_lang, max(rows, default=header_row) - header_row).items():
+        book.define_name(name, refers_to)
+    first_other = next(iter(grids), None)
+    process = model.sheets[: 1 + len(reps)]
+    for sheet in process:
+        book.put_sheet(sheet, before=first_other)
+    return Outcome(message_text("addin_refreshed", lang, n=len(process), as_of=as_of), changed=True)
+
+
+def month_as_of(month: dt.date, today: dt.date) -> dt.date:
+    """The as-of date of a monthly run: the month's last day, or today within the month."""
+    end = month_end(month)
+    return today if month <= today <= end else end
+
+
+def monthly_books(book: Book, *, month: dt.date, lang: str | None = None, today: dt.date | None = None) -> Outcome:
+    """Write the team and per-person workbooks of ``month`` into a folder beside ``book``."""
+    grids = book.grids()
+    master = read_grids(grids, source=book.name, lang=lang or "ja")
+    lang = check_lang(lang or master.settings.language)
+    as_of = month_as_of(month, today or dt.date.today())
+    out = book.folder / f"xlsales_{month:%Y-%m}"
+    result: BuildResult = build(master, out, as_of=as_of, lang=lang)
+    return Outcome(message_text("addin_monthly", lang, n=len(result.paths), out=out), paths=result.paths)
+
+
+def previous_month(today: dt.date) -> dt.date:
+    """The month a manager usually distributes: the last one that has ended."""
+    return add_months(dt.date(today.year, today.month, 1), -1)

@@ -1,0 +1,85 @@
+"""The Excel add-in's Python side: the ribbon dispatcher and the xlwings adapter.
+
+The VBA dispatcher of ``macros/XlsalesRibbon.bas`` calls
+``xlsales.excel.ribbon.on_ribbon(control_id)`` through xlwings' ``RunPython``.  Each button id
+of ``addin/buttons.json`` has a handler in ``HANDLERS`` (a test checks both ways).
+Handlers live in ``handlers`` and run against a ``Book``: here the workbook open in
+Excel (``xlwings_book.XlwingsBook``), in the tests and the command line a file
+(``books.FileBook``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from xlsales.excel.books import Book
+from xlsales.excel.handlers import Outcome, monthly_books, previous_month, refresh_book, validate_book
+from xlsales.excel.xlwings_book import XlwingsBook
+from xlsales.exceptions import XlsalesError
+from xlsales.texts import message_text
+
+Handler = Callable[..., Outcome]
+
+
+def _validate(book: Book, lang: str, **_: Any) -> Outcome:
+    return validate_book(book, lang=lang)
+
+
+def _refresh(book: Book, lang: str, *, as_of: dt.date | None = None, **_: Any) -> Outcome:
+    return refresh_book(book, as_of=as_of or dt.date.today(), lang=lang)
+
+
+def _monthly(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -> Outcome:
+    return monthly_books(book, month=month or previous_month(dt.date.today()), lang=lang)
+
+
+# Ribbon control id -> handler: the ids are those of addin/buttons.json.
+HANDLERS: dict[str, Handler] = {
+    "xsValidate": _validate,
+    "xsRefresh": _refresh,
+    "xsMonthly": _monthly,
+}
+
+
+def _lang() -> str:
+    env = os.environ.get("XLSALES_LANG", "ja").strip().lower()
+    return env if env in ("ja", "en") else "ja"
+
+
+def run_button(control_id: str, book: Book, *, lang: str | None = None, **options: Any) -> Outcome:
+    """Run the handler of a ribbon button against ``book``; XlsalesError passes through."""
+    lang = lang or _lang()
+    handler = HANDLERS.get(control_id)
+    if handler is None:
+        raise KeyError(message_text("addin_unknown_button", lang, id=control_id))
+    outcome = handler(book, lang, **options)
+    if outcome.changed:
+        saved = book.save()
+        if saved is not None:
+            outcome.paths.append(saved)
+    return outcome
+
+
+def on_ribbon(control_id: str) -> None:
+    """Entry point of the VBA dispatcher: never lets a traceback reach the user."""
+    import xlwings as xw
+
+    lang = _lang()
+    book = XlwingsBook(xw.Book.caller())
+    try:
+        outcome = run_button(control_id, book, lang=lang, month=book.ask_month(lang))
+        book.alert(outcome.message, lang)
+    except XlsalesError as err:
+        book.alert(err.message(lang), lang)
+    except Exception as err:  # the user gets a reason and where the details are
+        log = Path(tempfile.gettempdir()) / "xlsales-addin.log"
+        logging.basicConfig(filename=log, level=logging.ERROR)
+        logging.error("ribbon %s failed:\n%s", control_id, traceback.format_exc())
+        book.alert(message_text("addin_failed", lang, kind=type(err).__name__, log=log), lang)

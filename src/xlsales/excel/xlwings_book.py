@@ -1,0 +1,142 @@
+"""The workbook open in Excel, through xlwings: the ``Book`` of the ribbon's handlers.
+
+Only ``XlwingsBook`` touches xlwings' object model; it is a few lines per method, and
+it was not exercised in Excel on the Linux machines that test xlsales (see README).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from xlsales.excel.books import MARK_AUTHOR, MARK_FILL, Mark
+from xlsales.excel.handlers import previous_month
+from xlsales.exceptions import InputError
+from xlsales.layout import sheetmodel as sm
+from xlsales.texts import message_text
+
+
+class XlwingsBook:
+    """The workbook open in Excel, through xlwings (Windows and macOS desktop Excel)."""
+
+    def __init__(self, book: Any) -> None:
+        self._book = book
+        self.name = book.name
+        full = Path(book.fullname)
+        self.folder = full.parent if full.parent != Path("") else Path.home()
+
+    def grids(self) -> dict[str, list[list[Any]]]:
+        out = {}
+        for sheet in self._book.sheets:
+            last = sheet.used_range.last_cell
+            rng = sheet.range((1, 1), (last.row, last.column))
+            out[sheet.name] = rng.options(ndim=2, err_to_str=True).value
+        return out
+
+    def mark(self, marks: list[Mark], *, clear: list[tuple[str, int, int]]) -> None:
+        names = {s.name for s in self._book.sheets}
+        for sheet, row, col in clear:
+            if sheet in names:
+                cell = self._book.sheets[sheet].range((row, col))
+                cell.color = None
+                if cell.note is not None:
+                    cell.note.delete()
+        rgb = tuple(int(MARK_FILL[i:i + 2], 16) for i in (0, 2, 4))
+        for m in marks:
+            cell = self._book.sheets[m.sheet].range((m.row, m.col))
+            cell.color = rgb
+            if cell.note is not None:
+                cell.note.delete()
+            cell.add_note(f"{MARK_AUTHOR}: {m.text}")
+
+    def put_sheet(self, sheet: sm.Sheet, *, before: str | None = None) -> None:
+        names = [s.name for s in self._book.sheets]
+        if sheet.name in names:
+            target = self._book.sheets[sheet.name]
+            target.clear()
+        else:
+            target = self._book.sheets.add(sheet.name, before=before if before in names else None)
+        for (row, col), cell in sheet.cells.items():
+            rng = target.range((row + 1, col + 1))
+            if cell.formula is not None:
+                rng.formula = "=" + cell.formula
+            elif isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                rng.number_format = "@"  # text typed by a rep stays text
+                rng.value = cell.value
+            else:
+                rng.value = cell.value
+            _style_range(rng, cell.style)
+        for col, width in sheet.col_widths.items():
+            target.range((1, col + 1)).column_width = width
+        for r1, c1, r2, c2 in sheet.merges:
+            target.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).merge()
+
+    def add_table_columns(self, table: str, columns: list[sm.TableColumn]) -> None:
+        for sheet in self._book.sheets:
+            for t in sheet.tables:
+                if t.name.casefold() != table.casefold():
+                    continue
+                have = list(t.header_row_range.value)
+                first_row = t.header_row_range.row + 1
+                for col in columns:
+                    if col.header in have:  # rewritten: an older refresh may have left other formulas
+                        index = have.index(col.header)
+                    else:
+                        t.api.ListColumns.Add().Name = col.header  # Windows COM: a new table column
+                        index = -1
+                    body = t.data_body_range
+                    if body is None:
+                        continue
+                    if col.formula:
+                        body.columns[index].formula = "=" + col.formula
+                    elif col.values is not None:
+                        values = [[col.values.get(first_row + i)] for i in range(body.rows.count)]
+                        body.columns[index].value = values
+                return
+        raise InputError("addin_no_table", path=self.name)
+
+    def define_name(self, name: str, refers_to: str) -> None:
+        if name in [n.name for n in self._book.names]:
+            self._book.names[name].delete()
+        self._book.names.add(name, refers_to)
+
+    def save(self) -> None:
+        return None  # the user decides when to save the workbook open in Excel
+
+    def alert(self, text: str, lang: str) -> None:
+        self._book.app.alert(text, title=message_text("addin_title", lang))
+
+    def ask_month(self, lang: str) -> dt.date | None:
+        """The month to distribute, asked with Excel's InputBox (default: the last ended)."""
+        default = previous_month(dt.date.today()).strftime("%Y-%m")
+        try:
+            answer = self._book.app.api.InputBox(message_text("addin_ask_month", lang), "xlsales", default)
+        except Exception:  # no InputBox through this platform's bridge: use the default
+            return None
+        return parse_month_answer(answer)
+
+
+def parse_month_answer(answer: object) -> dt.date | None:
+    """``YYYY-MM`` (or ``YYYY/MM``) typed into the month prompt; None when cancelled or unreadable."""
+    text = str(answer or "").strip().replace("/", "-")
+    try:
+        return dt.date.fromisoformat(text + "-01")
+    except ValueError:
+        return None
+
+
+def _style_range(rng: Any, style: str | None) -> None:
+    if style is None:
+        return
+    from xlsales.write.xlsxwriter_backend import styles
+
+    p = styles()[style]
+    if "num_format" in p:
+        rng.number_format = p["num_format"]
+    if "bg_color" in p:
+        rng.color = p["bg_color"]
+    if p.get("bold"):
+        rng.font.bold = True
+    if "font_color" in p:
+        rng.font.color = p["font_color"]

@@ -1,0 +1,157 @@
+"""Lay out whole workbooks: the team's and each rep's, as sheet models (``sheetmodel``).
+
+A workbook holds the team's target/process sheet (team workbooks), one per rep, the
+activity log as an Excel Table, and the list of rows a lenient read skipped.  The file
+names of a build are decided here too, so every face (CLI, ribbon) names files alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+from xlsales.compute.engine import EventFacts, compute_scope, event_facts, period_months
+from xlsales.layout import sheetmodel as sm
+from xlsales.layout.names import safe_filename, safe_sheet_name
+from xlsales.layout.process import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
+from xlsales.model import Event, Master
+from xlsales.texts import label
+
+
+def _additive_rows() -> set[str]:
+    return {r.key for r in process_rows() if r.kind in ("target", "flow", "start", "stock")}
+
+
+def _inputs_for(master: Master, reps: Sequence[str], title: str, rep: str | None, lang: str,
+                team: bool) -> ProcessInputs:
+    rep_set = set(reps)
+    sales: dict[dt.date, float] = defaultdict(float)
+    process: dict[str, dict[dt.date, float]] = {k: defaultdict(float) for k in PROCESS_KPIS}
+    has_sales: set[dt.date] = set()
+    has_process: dict[str, set[dt.date]] = defaultdict(set)
+    for t in master.targets:
+        if t.rep not in rep_set:
+            continue
+        if t.sales_target is not None:
+            sales[t.month] += t.sales_target
+            has_sales.add(t.month)
+        for k, v in t.process.items():
+            if k in process and v is not None:
+                process[k][t.month] += v
+                has_process[k].add(t.month)
+    bench: dict[str, float] = {}
+    for key in _additive_rows():
+        vals = [master.benchmarks.get((r, key), master.benchmarks.get(("", key))) for r in reps]
+        vals = [v for v in vals if v is not None]
+        if vals:
+            bench[key] = sum(vals)
+    return ProcessInputs(
+        title=title,
+        rep=rep,
+        sales_targets={m: sales[m] for m in has_sales},
+        process_targets={k: {m: process[k][m] for m in has_process[k]} for k in PROCESS_KPIS},
+        benchmarks=bench,
+        settings=master.settings,
+        lang=lang,
+        show_rep_in_names=team,
+    )
+
+
+def _skipped_sheet(master: Master, lang: str, taken: set[str]) -> sm.Sheet:
+    sheet = sm.Sheet(name=safe_sheet_name(label("sheet", "skipped", lang), taken))
+    texts = {"ja": ["シート", "行", "列", "理由"], "en": ["Sheet", "Row", "Column", "Reason"]}[lang]
+    for j, h in enumerate(texts):
+        sheet.set(0, j, h, style="head")
+    for i, p in enumerate(master.skipped, start=1):
+        sheet.set(i, 0, p.sheet)
+        sheet.set(i, 1, p.row)
+        sheet.set(i, 2, p.column or "")
+        sheet.set(i, 3, p.message(lang))
+    sheet.col_widths.update({0: 14, 1: 6, 2: 14, 3: 90})
+    return sheet
+
+
+def rows_by_rep(events: Sequence[Event]) -> dict[str, list[int]]:
+    """The positions of each rep's events, in log order."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, ev in enumerate(events):
+        out[ev.rep].append(i)
+    return out
+
+
+def _subset(events: Sequence[Event], facts: Sequence[EventFacts],
+            picked: Sequence[int]) -> tuple[list[Event], list[EventFacts]]:
+    """The events at ``picked`` (ascending), with their facts re-indexed to the subset.
+
+    An opportunity is one rep's, so its previous stage event is always among a subset
+    that holds whole reps.
+    """
+    position = {old: new for new, old in enumerate(picked)}
+    out = []
+    for i in picked:
+        fx = facts[i]
+        if fx.prev_index is not None:
+            fx = replace(fx, prev_index=position[fx.prev_index])
+        out.append(fx)
+    return [events[i] for i in picked], out
+
+
+def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang: str, team: bool,
+                    facts: Sequence[EventFacts] | None = None, groups: dict[str, list[int]] | None = None,
+                    reserved: set[str] = frozenset()) -> sm.Workbook:
+    """The model of one output workbook: the team's (``team=True``) or one rep's.
+
+    ``facts`` (``event_facts`` of the master's log) and ``groups`` (``rows_by_rep``) save
+    recomputing them for every workbook of a build.  ``reserved`` names sheets that exist
+    already (the ribbon's refresh writes into a workbook that has other sheets):
+    generated sheets get other names.
+    """
+    months = period_months(master.settings, as_of)
+    all_facts = facts if facts is not None else event_facts(master.events)
+    groups = groups if groups is not None else rows_by_rep(master.events)
+    picked = groups.get(reps[0], []) if len(reps) == 1 else sorted(i for r in set(reps) for i in groups.get(r, []))
+    events, local_facts = _subset(master.events, all_facts, picked)
+    local_groups = rows_by_rep(events) if team else {reps[0]: list(range(len(events)))}
+    taken: set[str] = set(reserved)
+    book = sm.Workbook(properties={"title": label("text", "title", lang), "author": "xlsales",
+                                   "comments": f"as of {as_of.isoformat()}"})
+    if team:
+        name = safe_sheet_name(label("sheet", "team", lang), taken)
+        metrics = compute_scope(events, months, as_of, local_facts)
+        book.sheets.append(layout_process(name, metrics, _inputs_for(
+            master, reps, label("text", "team_title", lang), None, lang, team=True)))
+    for rep in reps:
+        rep_events, rep_facts = _subset(events, local_facts, local_groups.get(rep, []))
+        metrics = compute_scope(rep_events, months, as_of, rep_facts)
+        name = safe_sheet_name(rep, taken, fallback="Rep")
+        book.sheets.append(layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False)))
+    lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), hidden=True)
+    log = layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts, lang=lang,
+                     reps=list(reps), lists_sheet=lists)
+    book.sheets.append(log)
+    book.defined_names.update(log_names(lang, len(events)))
+    if team and master.skipped:
+        book.sheets.append(_skipped_sheet(master, lang, taken))
+    if lists.cells:
+        book.sheets.append(lists)
+    return book
+
+
+def output_names(reps: Sequence[str], as_of: dt.date, lang: str) -> tuple[str, dict[str, str]]:
+    """File names: the team workbook's and each rep's (safe on every file system, unique)."""
+    stem = {"ja": "目標プロセス", "en": "targets-process"}[lang]
+    month = as_of.strftime("%Y-%m")
+    team = f"{stem}_{label('sheet', 'team', lang)}_{month}.xlsx"
+    people: dict[str, str] = {}
+    used = {team.casefold()}
+    for rep in reps:
+        base = f"{stem}_{safe_filename(rep, fallback='rep')}_{month}"
+        candidate, n = base + ".xlsx", 1
+        while candidate.casefold() in used:
+            n += 1
+            candidate = f"{base}({n}).xlsx"
+        used.add(candidate.casefold())
+        people[rep] = candidate
+    return team, people

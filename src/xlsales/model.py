@@ -1,0 +1,70 @@
+"""Plain data that flows read -> validate -> compute: the master workbook's contents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from xlsales.exceptions import Problem
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the activity log, validated and normalised (keys, not labels)."""
+
+    row: int  # the row number in the source sheet (1-based, as Excel shows it)
+    id: str
+    date: dt.date
+    rep: str
+    activity: str  # a key of _vocab.ACTIVITIES
+    customer: str = ""
+    amount: float | None = None
+    lost_reason: str | None = None  # "now" / "forever"
+    close_month: dt.date | None = None  # first day of the expected close month
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Member:
+    rep: str
+    team: str = ""
+    grade: str | None = None  # a key of _vocab.GRADES
+    email: str = ""
+    hire_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    rep: str
+    month: dt.date  # first day of the month
+    sales_target: float | None = None
+    # process targets by metric key: orders, new_deals, new_topics, visits, follows, lists
+    process: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Settings:
+    fiscal_year_start: int = 4
+    period_start: dt.date | None = None  # None: start of the fiscal year holding the as-of date
+    period_months: int = 12
+    amount_unit: str = "万円"
+    weight_deal_a: float = 0.7
+    weight_deal_b: float = 0.3
+    last_year_sales: float | None = None
+    retention: float = 1.0
+    language: str = "ja"
+
+
+@dataclass
+class Master:
+    """Everything read from a manager's master workbook (or a CSV log plus a master)."""
+
+    events: list[Event] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+    # benchmark[(rep or "", row key)] = value; rep "" applies to every rep
+    benchmarks: dict[tuple[str, str], float] = field(default_factory=dict)
+    source: str = ""
+    # activity-log rows left out by read_master(skip_bad_rows=True): one Problem per fault
+    skipped: list[Problem] = field(default_factory=list)

@@ -1,0 +1,5 @@
+"""Read: the raw cells of a master workbook or a CSV log, lined up with their columns.
+
+- ``cells``: workbook (python-calamine) and CSV (UTF-8, cp932) readers, the package
+  checks that refuse hostile files before anything is parsed.
+"""

@@ -1,0 +1,5 @@
+"""Validate: raw cells become a ``Master`` of typed rows, or every problem at once.
+
+- ``master``: ``read_master``/``validate_master`` (files) and ``read_grids``/
+  ``validate_grids`` (the workbook open in Excel), with the value parsers they share.
+"""

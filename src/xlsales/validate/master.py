@@ -1,0 +1,662 @@
+"""Validate a master workbook's raw cells (``_reader``) into a :class:`~xlsales._model.Master`.
+
+Every rule of DOMAIN.md §3–4 is checked on every row, and every broken one becomes a
+:class:`~xlsales.exceptions.Problem` (sheet, Excel row, header text, raw value, message
+key): a user fixes all of them in one pass instead of one per run.  Nothing is guessed:
+a value that could be read two ways (``7/1``, ``01/07/2026``) is refused with the form
+that would be accepted.
+
+The parsers below (``parse_date``, ``parse_month``, ``parse_number``...) read one cell
+each and raise :class:`BadValue` with a message key; ``_Cells`` turns that into a Problem
+for the row it reads.  Every sheet uses the same parsers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from xlsales._collector import collector_paused
+from xlsales.exceptions import InputError, Problem, ValidationError
+from xlsales.model import Event, Master, Member, Settings, Target
+from xlsales.read.cells import SHEET_KEYS, NoCachedValue, RawSheet, is_error_value, raw_sheet, read_csv, read_workbook
+from xlsales.texts import check_lang, label, labels
+from xlsales.vocab import NEEDS_AMOUNT, NEEDS_CUSTOMER, OPEN_STAGES, normalize, parse_key
+
+__all__ = ["read_master", "validate_master", "parse_date", "parse_month", "parse_number", "parse_text"]
+
+MAX_TEXT = 1000  # characters in one cell
+YEARS = (1990, 2100)  # dates outside are typos (2062 for 2026, 26 for 2026...)
+# Era -> (offset to the Western year, first day, last day); 元年 is year 1.
+_ERAS: dict[str, tuple[int, dt.date, dt.date | None]] = {
+    "令和": (2018, dt.date(2019, 5, 1), None),
+    "平成": (1988, dt.date(1989, 1, 8), dt.date(2019, 4, 30)),
+}
+_ERA_LETTERS = {"R": "令和", "H": "平成"}
+PROCESS_TARGETS: tuple[str, ...] = ("orders", "new_deals", "new_topics", "visits", "follows", "lists")
+# Rows of the target/process sheet that hold no benchmark: suffixes and named deals (商談◯1).
+_NOT_BENCHMARKED = re.compile(r"^(target_suffix|achievement_suffix|.*_\d)$")
+
+
+class BadValue(Exception):
+    """A cell's value breaks a rule: ``reason`` is a messages.json key."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+
+# ----------------------------------------------------------------------------------
+# Public API.
+# ----------------------------------------------------------------------------------
+
+
+def read_master(path: str | os.PathLike, *, log: str | os.PathLike | None = None, skip_bad_rows: bool = False,
+                lang: str = "ja") -> Master:
+    """Read and validate a manager's master workbook.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The master workbook (``.xlsx`` or ``.xlsm``) with the sheets of DOMAIN.md §3–4:
+        活動ログ / ActivityLog and メンバー / Members are required; 目標 / Targets,
+        設定 / Settings and ベンチマーク / Benchmark are optional.
+    log : str or os.PathLike, optional
+        A CSV activity log (UTF-8 or cp932, ja or en headers) that replaces the master's
+        log sheet, e.g. an export from a CRM.
+    skip_bad_rows : bool, default False
+        Leave bad activity-log rows out instead of failing; they are listed in
+        ``Master.skipped``.  Problems on the other sheets still fail.
+    lang : {"ja", "en"}, default "ja"
+        Language used to name a column the file does not have (e.g. a log without
+        金額 whose 受注 rows need one) when the headers do not tell.
+
+    Returns
+    -------
+    Master
+        Events in the order of the sheet, members, targets, settings and benchmarks,
+        all as keys and Python values.
+
+    Raises
+    ------
+    InputError
+        A file cannot be read at all, or a required sheet is missing.
+    ValidationError
+        Some rows break the rules; ``err.problems`` lists every one of them.
+
+    Examples
+    --------
+    >>> master = read_master("master.xlsx")  # doctest: +SKIP
+    >>> master = read_master("master.xlsx", log="crm.csv", skip_bad_rows=True)  # doctest: +SKIP
+    >>> [p.message("en") for p in master.skipped]  # doctest: +SKIP
+    """
+    with collector_paused():
+        return _master_or_raise(_check(path, log, check_lang(lang)), skip_bad_rows)
+
+
+def read_grids(grids: Mapping[str, list[list[object]]], *, source: str = "", skip_bad_rows: bool = False,
+               lang: str = "ja") -> Master:
+    """``read_master`` for sheets already in memory: sheet name -> rows of cell values.
+
+    This is how the Excel add-in reads the open workbook (row 1 of each grid is the
+    sheet's row 1), with the same rules and messages as a file.
+    """
+    return _master_or_raise(_check_sheets(_grid_sheets(grids, check_lang(lang)), source), skip_bad_rows)
+
+
+def validate_grids(grids: Mapping[str, list[list[object]]], *, source: str = "") -> list[Problem]:
+    """``validate_master`` for sheets already in memory (see ``read_grids``)."""
+    return _check_sheets(_grid_sheets(grids, "ja"), source).all_problems()
+
+
+def _grid_sheets(grids: Mapping[str, list[list[object]]], lang: str) -> dict[str, RawSheet | None]:
+    sheets: dict[str, RawSheet | None] = dict.fromkeys(SHEET_KEYS)
+    for name, grid in grids.items():
+        key = parse_key("sheet", name)
+        if key in SHEET_KEYS and sheets[key] is None:
+            sheets[key] = raw_sheet(name, key, [list(r) for r in grid], lang=lang)
+    return sheets
+
+
+def _master_or_raise(result: _Result, skip_bad_rows: bool) -> Master:
+    skippable = {id(p) for p in result.log_row_problems} if skip_bad_rows else set()
+    blocking = [p for p in result.all_problems() if id(p) not in skippable]
+    if blocking:
+        raise ValidationError(blocking, source=Path(result.master.source).name if result.master.source else "")
+    result.master.skipped = list(result.log_row_problems) if skip_bad_rows else []
+    return result.master
+
+
+def validate_master(path: str | os.PathLike, *, log: str | os.PathLike | None = None) -> list[Problem]:
+    """Every problem of a master workbook (and of ``log``, a CSV activity log), or ``[]``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The master workbook.
+    log : str or os.PathLike, optional
+        A CSV activity log that replaces the master's log sheet.
+
+    Returns
+    -------
+    list of Problem
+        In the order log, members, targets, settings, benchmark; by row within a sheet.
+
+    Raises
+    ------
+    InputError
+        A file cannot be read at all, or a required sheet is missing.
+    """
+    return _check(path, log, "ja").all_problems()
+
+
+def parse_text(value: object) -> str:
+    """A cell as normalised text (NFKC, trimmed, ○ -> ◯); ``12.0`` becomes ``"12"``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return normalize(value)
+
+
+def parse_date(value: object) -> dt.date:
+    """A date cell, or text in a form that needs no guess (2026/7/1, 2026年7月1日, 令和8年7月1日, R8.7.1).
+
+    A time of day is dropped.  ``7/1``, ``01/07/2026`` and numbers are refused.
+    """
+    if isinstance(value, dt.datetime):
+        return _in_years(value.date())
+    if isinstance(value, dt.date):
+        return _in_years(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise BadValue("date_unreadable")
+    if isinstance(value, (int, float)):
+        raise BadValue("date_number")
+    text = _compact(value)
+    for form in _DATE_FORMS:
+        m = form.fullmatch(text)
+        if m:
+            return _make_date(_year(m), int(m["m"]), int(m["d"]), m.groupdict().get("era"))
+    if _NUMBER_TEXT.fullmatch(text):
+        raise BadValue("date_number")
+    if _GUESS.fullmatch(text):
+        raise BadValue("date_guess")
+    raise BadValue("date_unreadable")
+
+
+def parse_month(value: object) -> dt.date:
+    """A month as its first day: 2026-07, 2026/07, 2026年7月, 令和8年7月, R8.7, or any date of it."""
+    if isinstance(value, str):
+        text = _compact(value)
+        for form in _MONTH_FORMS:
+            m = form.fullmatch(text)
+            if m:
+                return _make_month(_year(m), int(m["m"]), m.groupdict().get("era"))
+    try:
+        return parse_date(value).replace(day=1)
+    except BadValue as bad:
+        if bad.reason in ("date_year_range", "date_era_range", "date_impossible"):
+            raise
+        raise BadValue("month_unreadable") from None
+
+
+def parse_number(value: object, *, minimum: float | None = 0, maximum: float | None = None,
+                 integer: bool = False, percent: bool = False) -> float:
+    """A number cell, or text of digits with well-formed thousands separators ("1,200").
+
+    Full-width digits are read (NFKC).  ``percent`` also reads "70%" as 0.7.  Units
+    ("100万円"), misplaced commas ("1,2") and values outside ``minimum``..``maximum``
+    are refused.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise BadValue("number_unreadable")
+    number = _number_from_text(value, percent) if isinstance(value, str) else float(value)
+    if not math.isfinite(number):
+        raise BadValue("number_unreadable")
+    if minimum == 0 and number < 0:
+        raise BadValue("number_negative")
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise BadValue("number_range", minimum=_num_text(minimum), maximum=_num_text(maximum))
+    if integer:
+        if not number.is_integer():
+            raise BadValue("number_integer")
+        return int(number)
+    return number
+
+
+# ----------------------------------------------------------------------------------
+# Private API: cell parsers.
+# ----------------------------------------------------------------------------------
+
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_ERA_YEAR = r"(?P<y>\d{1,2}|元)"
+_DATE_FORMS = [re.compile(p + _TIME, re.IGNORECASE) for p in (
+    r"(?P<y>\d{4})(?P<s>[/.\-])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})",
+    r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日",
+    r"(?P<era>令和|平成)" + _ERA_YEAR + r"年(?P<m>\d{1,2})月(?P<d>\d{1,2})日",
+    r"(?P<era>[RH])" + _ERA_YEAR + r"(?P<s>[/.\-])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})",
+)]
+_MONTH_FORMS = [re.compile(p, re.IGNORECASE) for p in (
+    r"(?P<y>\d{4})[/.\-](?P<m>\d{1,2})",
+    r"(?P<y>\d{4})年(?P<m>\d{1,2})月",
+    r"(?P<era>令和|平成)" + _ERA_YEAR + r"年(?P<m>\d{1,2})月",
+    r"(?P<era>[RH])" + _ERA_YEAR + r"[/.\-](?P<m>\d{1,2})",
+)]
+# Dates whose year is missing or whose day/month order is a guess: 7/1, 7月1日, 01/07/2026, 26/7/1.
+_GUESS = re.compile(r"(?:\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{1,4})?|\d{1,2}月\d{1,2}日?)" + _TIME)
+_NUMBER_TEXT = re.compile(r"[+\-]?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?P<sign>[+\-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?")
+_MISPLACED_COMMA = re.compile(r"[+\-]?[\d,]*\d,[\d,]*(?:\.\d+)?")
+
+
+def _compact(text: str) -> str:
+    # NFKC turns full-width digits and ／ into ASCII (and ㋿ into 令和); spaces around a
+    # separator are typing noise: "2026 / 7 / 1".
+    s = normalize(text).replace("\u2212", "-")
+    s = re.sub(r"\s*([/.\-年月日])\s*", r"\1", s)
+    return re.sub(r"\s+", " ", s)
+
+
+def _year(m: re.Match) -> int:
+    span = _era(m.groupdict().get("era"))
+    if span is None:
+        return int(m["y"])
+    return span[0] + (1 if m["y"] == "元" else int(m["y"]))
+
+
+def _era(name: str | None) -> tuple[int, dt.date, dt.date | None] | None:
+    """(offset, first day, last day) of an era written 令和/平成 or R/H; None for none."""
+    if not name:
+        return None
+    return _ERAS[_ERA_LETTERS.get(name.upper(), name)]
+
+
+def _make_date(year: int, month: int, day: int, era: str | None) -> dt.date:
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        raise BadValue("date_impossible") from None
+    span = _era(era)
+    if span and not (span[1] <= date <= (span[2] or dt.date.max)):
+        raise BadValue("date_era_range")
+    return _in_years(date)
+
+
+def _make_month(year: int, month: int, era: str | None) -> dt.date:
+    if not 1 <= month <= 12:
+        raise BadValue("month_impossible")
+    first = dt.date(year, month, 1)
+    span = _era(era)
+    if span and not (span[1].replace(day=1) <= first <= (span[2] or dt.date.max)):
+        raise BadValue("date_era_range")
+    return _in_years(first)
+
+
+def _in_years(date: dt.date) -> dt.date:
+    if not YEARS[0] <= date.year <= YEARS[1]:
+        raise BadValue("date_year_range", first=YEARS[0], last=YEARS[1])
+    return date
+
+
+def _number_from_text(text: str, percent: bool) -> float:
+    s = normalize(text).replace("\u2212", "-").replace(" ", "")
+    scale = 1.0
+    if percent and s.endswith("%"):
+        s, scale = s[:-1], 0.01
+    m = _NUMBER.fullmatch(s)
+    if m is None:
+        raise BadValue("number_thousands" if _MISPLACED_COMMA.fullmatch(s) else "number_unreadable")
+    number = float(m["int"].replace(",", "") + (m["frac"] or "")) * scale
+    return -number if m["sign"] == "-" else number
+
+
+def _num_text(number: float | None) -> str:
+    if number is None:
+        return ""
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def _parse_email(value: object) -> str:
+    text = parse_text(value)
+    if "@" not in text.strip("@"):
+        raise BadValue("email_invalid")
+    return text
+
+
+def _parse_language(value: object) -> str:
+    text = parse_text(value).lower()
+    if text not in ("ja", "en"):
+        raise BadValue("unknown_choice", choices_ja="ja, en", choices_en="ja, en")
+    return text
+
+
+@functools.lru_cache(maxsize=None)
+def _choice_parser(section: str, allowed: tuple[str, ...] | None = None) -> Callable[[object], str]:
+    """A parser reading the ja label, en label or key of ``section`` (e.g. 区分 -> activity key)."""
+    keys = allowed or tuple(labels(section, "ja"))
+    params = {"choices_ja": "、".join(label(section, k, "ja") for k in keys),
+              "choices_en": ", ".join(label(section, k, "en") for k in keys)}
+
+    def parse(value: object) -> str:
+        key = parse_key(section, value)
+        if key is None or key not in keys:
+            raise BadValue("unknown_choice", **params)
+        return key
+
+    return parse
+
+
+def _note(value: object) -> str:
+    # Free text that nothing compares: kept as typed (only trimmed), so ① stays ①.
+    return parse_text(value) if not isinstance(value, str) else value.strip()
+
+
+# ----------------------------------------------------------------------------------
+# Private API: rows and sheets.
+# ----------------------------------------------------------------------------------
+
+
+class _Cells:
+    """The cells of one row: each read through a parser, each failure kept as a Problem."""
+
+    def __init__(self, sheet: RawSheet, row: int, values: dict[str, object]) -> None:
+        self.sheet = sheet
+        self.row = row
+        self.values = values
+        self._found: list[tuple[int, int, Problem]] = []
+
+    def get(self, key: str, parse: Callable[[object], Any] = parse_text, *, required: bool = False) -> Any:
+        """The parsed value of column ``key``; None when blank or bad (a Problem is kept)."""
+        raw = self.values.get(key)
+        if raw is None:
+            if required:
+                self.bad(key, "required")
+            return None
+        if isinstance(raw, NoCachedValue):
+            self.bad(key, "formula_no_value")
+            return None
+        if is_error_value(raw):
+            self.bad(key, "cell_error")
+            return None
+        if isinstance(raw, str) and len(raw) > MAX_TEXT:
+            self.bad(key, "cell_too_long", length=len(raw), limit=MAX_TEXT)
+            return None
+        try:
+            return parse(raw)
+        except BadValue as bad:
+            self.bad(key, bad.reason, **bad.params)
+            return None
+
+    def blank(self, key: str) -> bool:
+        return self.values.get(key) is None
+
+    def bad(self, key: str, reason: str, **params: object) -> None:
+        problem = Problem(sheet=self.sheet.name, row=self.row, column=self.sheet.column(key),
+                          value=self.values.get(key), reason=reason, params=params)
+        self._found.append((self.sheet.positions.get(key, 1 << 20), len(self._found), problem))
+
+    @property
+    def problems(self) -> list[Problem]:
+        """This row's problems from left to right, as the user reads the row (absent columns last)."""
+        return [p for _, _, p in sorted(self._found, key=lambda found: found[:2])]
+
+
+class ParsedRows:
+    """The rows of one sheet, parsed; problems split into sheet-level and row-level ones."""
+
+    def __init__(self, sheet: RawSheet | None) -> None:
+        self.items: list[tuple[int, Any]] = []
+        self.sheet_problems: list[Problem] = list(sheet.problems) if sheet else []
+        self.row_problems: list[Problem] = []
+
+    @classmethod
+    def parse(cls, sheet: RawSheet | None, parse_row: Callable[[_Cells], Any]) -> ParsedRows:
+        out = cls(sheet)
+        for row, values in sheet.rows if sheet else []:
+            cells = _Cells(sheet, row, values)
+            item = parse_row(cells)
+            problems = cells.problems
+            out.row_problems.extend(problems)
+            if not problems:
+                out.items.append((row, item))
+        return out
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.sheet_problems + self.row_problems
+
+
+def _first_seen(seen: dict, key: object, row: int) -> int | None:
+    """The row where ``key`` was first seen, or None (and remember ``row`` for it)."""
+    first = seen.setdefault(key, row)
+    return None if first == row else first
+
+
+def _members(sheet: RawSheet) -> ParsedRows:
+    seen: dict[str, int] = {}
+
+    def parse_row(c: _Cells) -> Member:
+        rep = c.get("rep", required=True)
+        if rep and (first := _first_seen(seen, rep, c.row)):
+            c.bad("rep", "rep_duplicate", first_row=first)
+        return Member(rep=rep or "", team=c.get("team") or "", grade=c.get("grade", _choice_parser("grade")),
+                      email=c.get("email", _parse_email) or "", hire_date=c.get("hire_date", parse_date))
+
+    return ParsedRows.parse(sheet, parse_row)
+
+
+def _member_reps(sheet: RawSheet) -> set[str] | None:
+    """Every rep named on the members sheet; None when the sheet could not be read."""
+    if sheet.header_row is None:
+        return None  # its own problem says why; "unknown rep" on every log row would bury it
+    # Even reps on rows with another problem: one typo in an e-mail address must not
+    # make all of that rep's log rows "unknown rep" as well.
+    return {parse_text(v["rep"]) for _, v in sheet.rows if v.get("rep") is not None and not is_error_value(v["rep"])}
+
+
+def _rep(c: _Cells, reps: set[str] | None, *, required: bool = True) -> str | None:
+    rep = c.get("rep", required=required)
+    if rep and reps is not None and rep not in reps:
+        c.bad("rep", "rep_unknown")
+    return rep
+
+
+def _activity_params(activity: str, allowed: tuple[str, ...] = ()) -> dict[str, str]:
+    params = {"activity_ja": label("activity", activity, "ja"), "activity_en": label("activity", activity, "en")}
+    if allowed:
+        params["allowed_ja"] = "、".join(label("activity", k, "ja") for k in allowed)
+        params["allowed_en"] = ", ".join(label("activity", k, "en") for k in allowed)
+    return params
+
+
+def log_rows(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
+    ids: dict[str, int] = {}
+
+    def parse_row(c: _Cells) -> dict:
+        row_id = c.get("id")  # a number keeps its integer form: 12.0 -> "12"
+        if row_id and (first := _first_seen(ids, row_id, c.row)):
+            c.bad("id", "id_duplicate", first_row=first)
+        fields = {
+            "id": row_id, "date": c.get("date", parse_date, required=True), "rep": _rep(c, reps),
+            "activity": c.get("activity", _choice_parser("activity"), required=True),
+            "customer": c.get("customer") or "", "amount": c.get("amount", parse_number),
+            "lost_reason": c.get("lost_reason", _choice_parser("lost_reason")),
+            "close_month": c.get("close_month", parse_month), "note": c.get("note", _note) or "",
+        }
+        if fields["activity"]:
+            _check_activity_rules(c, fields["activity"])
+        return fields
+
+    rows = ParsedRows.parse(sheet, parse_row)
+    _assign_ids(rows.items, set(ids))
+    rows.items = [(row, Event(row=row, **fields)) for row, fields in rows.items]
+    return rows
+
+
+def _check_activity_rules(c: _Cells, activity: str) -> None:
+    """The columns an activity needs, and those it must not have (DOMAIN.md §3)."""
+    needs = [("customer", NEEDS_CUSTOMER), ("amount", NEEDS_AMOUNT), ("lost_reason", {"lost"})]
+    for key, activities in needs:
+        if activity in activities and c.blank(key):
+            c.bad(key, "required_for_activity", **_activity_params(activity))
+    forbidden = [("lost_reason", ("lost",)), ("close_month", OPEN_STAGES)]
+    for key, allowed in forbidden:
+        if activity not in allowed and not c.blank(key):
+            c.bad(key, "not_for_activity", **_activity_params(activity, allowed))
+
+
+def _assign_ids(items: list[tuple[int, dict]], taken: set[str]) -> None:
+    """Give every row without an ID a stable one, derived from its content.
+
+    The same master read twice gives the same IDs: the hash covers the row's content
+    and how many identical rows came before it, not its row number, so inserting an
+    unrelated row above does not change it.
+    """
+    copies: dict[str, int] = {}
+    for _, fields in items:
+        content = "|".join([fields["date"].isoformat(), fields["rep"], fields["activity"], fields["customer"],
+                            _num_text(fields["amount"])])
+        n = copies.get(content, 0)
+        copies[content] = n + 1
+        if fields["id"]:
+            continue
+        while True:
+            candidate = "G" + hashlib.sha1(f"{content}|{n}".encode()).hexdigest()[:10]
+            if candidate not in taken:
+                break
+            n += 1
+        taken.add(candidate)
+        fields["id"] = candidate
+
+
+def _targets(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
+    seen: dict[tuple[str, dt.date], int] = {}
+
+    def parse_row(c: _Cells) -> Target:
+        rep, month = _rep(c, reps), c.get("month", parse_month, required=True)
+        if rep and month and (first := _first_seen(seen, (rep, month), c.row)):
+            c.bad("month", "target_duplicate", first_row=first)
+        process = {k: c.get(k, parse_number) for k in PROCESS_TARGETS}
+        return Target(rep=rep or "", month=month or dt.date.min, sales_target=c.get("sales_target", parse_number),
+                      process={k: v for k, v in process.items() if v is not None})
+
+    return ParsedRows.parse(sheet, parse_row)
+
+
+_SETTING_PARSERS: dict[str, Callable[[object], Any]] = {
+    "fiscal_year_start": functools.partial(parse_number, minimum=1, maximum=12, integer=True),
+    "period_start": parse_month,
+    "period_months": functools.partial(parse_number, minimum=1, maximum=36, integer=True),
+    "amount_unit": parse_text,
+    "weight_deal_a": functools.partial(parse_number, maximum=1, percent=True),
+    "weight_deal_b": functools.partial(parse_number, maximum=1, percent=True),
+    "last_year_sales": parse_number,
+    "retention": functools.partial(parse_number, percent=True),
+    "language": _parse_language,
+}
+
+
+def _settings(sheet: RawSheet | None) -> tuple[Settings, ParsedRows]:
+    seen: dict[str, int] = {}
+    item_parser = _choice_parser("settings", tuple(_SETTING_PARSERS))
+
+    def parse_row(c: _Cells) -> tuple[str, Any] | None:
+        key = c.get("item", item_parser, required=True)
+        if key is None:
+            return None
+        if first := _first_seen(seen, key, c.row):
+            c.bad("item", "setting_duplicate", first_row=first)
+        return key, c.get("value", _SETTING_PARSERS[key])
+
+    rows = ParsedRows.parse(sheet, parse_row)
+    settings = Settings()
+    for _, (key, value) in rows.items:
+        if value is not None:  # blank: the default stands
+            setattr(settings, key, value)
+    return settings, rows
+
+
+def _benchmarks(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
+    seen: dict[tuple[str, str], int] = {}
+    items = tuple(k for k in labels("row", "ja") if not _NOT_BENCHMARKED.match(k))
+
+    def parse_row(c: _Cells) -> tuple[tuple[str, str], float]:
+        rep = _rep(c, reps, required=False) or ""
+        item = c.get("item", _choice_parser("row", items), required=True)
+        if item and (first := _first_seen(seen, (rep, item), c.row)):
+            c.bad("item", "bench_duplicate", first_row=first)
+        return (rep, item), c.get("value", parse_number, required=True)
+
+    return ParsedRows.parse(sheet, parse_row)
+
+
+# ----------------------------------------------------------------------------------
+# Private API: the whole master.
+# ----------------------------------------------------------------------------------
+
+
+class _Result:
+    def __init__(self, master: Master, sheet_problems: list[Problem], log_row_problems: list[Problem],
+                 other_problems: list[Problem]) -> None:
+        self.master = master
+        self.sheet_problems = sheet_problems  # problems of the log sheet as a whole
+        self.log_row_problems = log_row_problems  # problems of single log rows: skippable
+        self.other_problems = other_problems  # every problem of the other sheets
+
+    def all_problems(self) -> list[Problem]:
+        return _in_sheet_order(self.sheet_problems + self.log_row_problems + self.other_problems)
+
+
+# Excel's 1,048,576 rows a sheet, less the header row of the ActivityLog table.
+MAX_LOG_ROWS = 1_048_575
+
+
+def _check(path: str | os.PathLike, log: str | os.PathLike | None, lang: str) -> _Result:
+    # A CSV log replaces the log sheet, which then is not even read (it is the big one).
+    wanted = [k for k in SHEET_KEYS if not (k == "log" and log is not None)]
+    sheets = read_workbook(path, sheets=wanted, lang=lang)
+    if log is not None:
+        sheets["log"] = read_csv(log, "log", lang=lang)
+    result = _check_sheets(sheets, Path(path).name)
+    result.master.source = str(path)
+    return result
+
+
+def _check_sheets(sheets: dict[str, RawSheet | None], source: str) -> _Result:
+    for key in ("log", "members"):
+        if sheets[key] is None:
+            raise InputError("input_sheet_missing", path=source,
+                             sheet_ja=label("sheet", key, "ja"), sheet_en=label("sheet", key, "en"))
+    rows = len(sheets["log"].rows)
+    if rows > MAX_LOG_ROWS:  # the team workbook's log would not fit in one sheet: say so before any work
+        raise InputError("log_too_many_rows", path=sheets["log"].name, rows=rows, limit=MAX_LOG_ROWS)
+    reps = _member_reps(sheets["members"])
+    members = _members(sheets["members"])
+    events = log_rows(sheets["log"], reps)
+    targets = _targets(sheets["targets"], reps)
+    settings, setting_rows = _settings(sheets["settings"])
+    benchmarks = _benchmarks(sheets["benchmark"], reps)
+    master = Master(
+        events=[ev for _, ev in events.items],
+        members=[m for _, m in members.items],
+        targets=[t for _, t in targets.items],
+        settings=settings,
+        benchmarks=dict(item for _, item in benchmarks.items),
+        source=source,
+    )
+    others = members.problems + targets.problems + setting_rows.problems + benchmarks.problems
+    return _Result(master, events.sheet_problems, events.row_problems, others)
+
+
+def _in_sheet_order(problems: list[Problem]) -> list[Problem]:
+    # Sheet by sheet (in the order they were checked), whole-sheet problems first, then by row.
+    order = {name: i for i, name in enumerate(dict.fromkeys(p.sheet for p in problems))}
+    return sorted(problems, key=lambda p: (order[p.sheet], p.row or 0))

@@ -1,0 +1,81 @@
+"""Build: a master's figures written as a team workbook and one workbook per rep.
+
+read -> validate (``xlsales.validate``) -> compute (``xlsales.compute``) -> lay out
+(``xlsales.layout.workbook``) -> write (``xlsxwriter_backend``).  Each workbook is
+written atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlsales import _collector
+from xlsales.compute.engine import event_facts
+from xlsales.layout.workbook import layout_workbook, output_names, rows_by_rep
+from xlsales.model import Master
+from xlsales.texts import check_lang
+from xlsales.write.xlsxwriter_backend import write_workbook
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote."""
+
+    team: Path
+    people: dict[str, Path] = field(default_factory=dict)
+    as_of: dt.date | None = None
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.team, *self.people.values()]
+
+
+def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None = None, lang: str | None = None,
+          progress: Progress | None = None) -> BuildResult:
+    """Write the team workbook and one workbook per rep of ``master`` into ``out_dir``.
+
+    Parameters
+    ----------
+    master : Master
+        A validated master (``read_master``).
+    out_dir : path
+        Created when missing.  Existing files of the same names are replaced, each only
+        by a complete new file.
+    as_of : date, optional
+        The report date (DOMAIN.md §5); default today.
+    lang : {"ja", "en"}, optional
+        Default: the master's 言語 setting.
+    progress : callable, optional
+        Called with the name of each file as it is written.
+
+    Examples
+    --------
+    >>> master = read_master("master.xlsx")  # doctest: +SKIP
+    >>> build(master, "out", as_of=date(2026, 12, 31)).team  # doctest: +SKIP
+    """
+    as_of = as_of or dt.date.today()
+    lang = check_lang(lang or master.settings.language)
+    out = Path(out_dir)
+    reps = [m.rep for m in master.members]
+    team_name, people = output_names(reps, as_of, lang)
+    result = BuildResult(team=out / team_name, as_of=as_of)
+    shared = {"facts": event_facts(master.events), "groups": rows_by_rep(master.events)}
+    with _collector.collector_paused():
+        if progress:
+            progress(team_name)
+        write_workbook(layout_workbook(master, reps, as_of=as_of, lang=lang, team=True, **shared), result.team)
+        for rep in reps:
+            gc.collect()  # the last workbook's garbage (the master is frozen: this is quick)
+            if progress:
+                progress(people[rep])
+            path = out / people[rep]
+            write_workbook(layout_workbook(master, [rep], as_of=as_of, lang=lang, team=False, **shared), path)
+            result.people[rep] = path
+    return result

@@ -1,0 +1,281 @@
+"""Render a workbook model (``_sheetmodel``) into a new .xlsx file with XlsxWriter.
+
+XlsxWriter stores each formula's computed value beside the formula, so previews and
+Protected View show numbers.  Text is always written as text: a customer called
+"=1+1" stays a string and never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_range
+
+try:  # XlsxWriter's internal cell record: see _put_formula
+    from xlsxwriter.worksheet import CellFormulaTuple as _CellFormula
+except ImportError:  # pragma: no cover - a future XlsxWriter
+    _CellFormula = None
+
+from xlsales.layout import sheetmodel as sm
+from xlsales.texts import template_text
+from xlsales.write.files import atomic_path
+
+
+@functools.lru_cache(maxsize=None)
+def styles() -> dict[str, dict[str, Any]]:
+    """The named cell styles of ``workbook_templates/styles.json``."""
+    text = template_text("styles.json")
+    return json.loads(text)
+
+
+class _Formats:
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self._book = book
+        self._cache: dict[str | None, Any] = {None: None}
+
+    def __call__(self, name: str | None) -> Any:
+        if name not in self._cache:
+            props = dict(styles()[name])
+            props.setdefault("font_name", "Meiryo UI")
+            self._cache[name] = self._book.add_format(props)
+        return self._cache[name]
+
+
+def write_workbook(model: sm.Workbook, path: str | os.PathLike) -> None:
+    """Write ``model`` to ``path`` atomically (a temporary file, then one rename)."""
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {
+            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+            "default_date_format": "yyyy/mm/dd",
+        })
+        fmt = _Formats(book)
+        for sheet in model.sheets:
+            _write_sheet(book, book.add_worksheet(sheet.name), sheet, fmt)
+        for name, ref in model.defined_names.items():
+            book.define_name(name, ref)
+        if model.properties:
+            book.set_properties(model.properties)
+        book.worksheets()[model.active].activate()
+        book.close()
+
+
+def _stream(ws: Any) -> bool:
+    """Switch one worksheet to XlsxWriter's constant_memory mode.
+
+    Each row goes to a temporary file as soon as the next one starts, so a log of 700k
+    rows is never held in memory.  XlsxWriter offers the mode only for a whole workbook,
+    where it would also empty the charts' cached data of the other sheets; this does for
+    one sheet what its ``Worksheet._initialize`` does.  Cells must then come row by row.
+    """
+    if ws.constant_memory or not all(hasattr(ws, a) for a in ("tmpdir", "previous_row", "_write_single_row",
+                                                                  "row_data_fh", "_opt_reopen")):
+        return False  # pragma: no cover - a future XlsxWriter: keep it in memory
+    fd, name = tempfile.mkstemp(dir=ws.tmpdir)
+    os.close(fd)
+    ws.row_data_filename = name
+    ws.row_data_fh = ws.fh = open(name, mode="w+", encoding="utf-8")  # noqa: SIM115 - XlsxWriter closes it
+    ws.constant_memory = True
+    return True
+
+
+def _formula_setter(ws: Any) -> Callable[[int, int, str, Any, Any], None]:
+    """A function storing a formula with its cached value into ``ws``.
+
+    write_formula runs ~60 regular expressions per formula to add _xlfn. prefixes; ours
+    never need them (the layout writes _xlfn.MAXIFS itself), and a log of 100k rows has
+    800k formulas.  Store the cell record directly; fall back to the public call.
+    """
+    if _CellFormula is None or not all(hasattr(ws, a) for a in ("table", "_check_dimensions", "previous_row")):
+        return lambda row, col, formula, f, value: ws.write_formula(  # pragma: no cover
+            row, col, "=" + formula, f, value)
+    check, cells = ws._check_dimensions, ws.table
+
+    def store(row: int, col: int, formula: str, f: Any, value: Any) -> None:
+        if check(row, col) == 0:
+            if ws.constant_memory and row > ws.previous_row:
+                ws._write_single_row(row)  # as XlsxWriter's own write methods do
+            cells[row][col] = _CellFormula(formula, f, value)
+    return store
+
+
+def _put_formula(ws: Any, row: int, col: int, formula: str, f: Any, value: Any) -> None:
+    _formula_setter(ws)(row, col, formula, f, value)
+
+
+def _write_value(ws: Any, row: int, col: int, cell: sm.Cell, f: Any) -> None:
+    if cell.formula is not None:
+        _put_formula(ws, row, col, cell.formula, f, _cached(cell.value))
+    else:
+        write_plain(ws, row, col, cell.value, f)
+
+
+def write_plain(ws: Any, row: int, col: int, value: Any, f: Any = None) -> None:
+    """Write a value by its type; text always as text ("=1+1" is a name, not a formula)."""
+    if value is None or value == "":
+        if f is not None:
+            ws.write_blank(row, col, None, f)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, f)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, f)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(row, col, value, f)
+    else:
+        ws.write_string(row, col, str(value), f)
+
+
+@functools.lru_cache(maxsize=4096)  # a log has few distinct dates and a million date cells
+def _serial(value: dt.date | dt.datetime) -> float:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    delta = value - dt.datetime(1899, 12, 30)
+    return delta.days + delta.seconds / 86400
+
+
+def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: _Formats) -> None:
+    merged_tops = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merges}
+    for table in sheet.tables:
+        _write_table(ws, table, fmt)
+    for (row, col), cell in sheet.cells.items():
+        if (row, col) in merged_tops:
+            r1, c1, r2, c2 = merged_tops[(row, col)]
+            ws.merge_range(r1, c1, r2, c2, "", fmt(cell.style))
+        _write_value(ws, row, col, cell, fmt(cell.style))
+    for col, width in sheet.col_widths.items():
+        ws.set_column(col, col, width, None, {"hidden": col in sheet.hidden_cols})
+    for row in sorted(set(sheet.row_heights) | set(sheet.row_levels)):
+        ws.set_row(row, sheet.row_heights.get(row), None, {"level": sheet.row_levels.get(row, 0)})
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
+    for v in sheet.validations:
+        ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, dict(v.options))
+    for cf in sheet.conditional_formats:
+        options = dict(cf.options)
+        options["format"] = fmt(options.pop("style"))
+        ws.conditional_format(cf.first_row, cf.first_col, cf.last_row, cf.last_col, options)
+    for chart in sheet.charts:
+        _write_chart(book, ws, sheet.name, chart)
+    _print_setup(ws, sheet.print_setup)
+    if sheet.tab_color:
+        ws.set_tab_color(sheet.tab_color)
+    if sheet.zoom != 100:
+        ws.set_zoom(sheet.zoom)
+    if sheet.hidden:
+        ws.hide()
+
+
+def _write_table(ws: Any, table: sm.Table, fmt: _Formats) -> None:
+    last_col = table.left + len(table.columns) - 1
+    columns = [{"header": col.header, "format": fmt(col.style)} for col in table.columns]
+    # add_table records every cell of its range for an overlap check (1.7 million entries
+    # and 200 MB for a log of 100k rows): give it the header and one body row, then widen
+    # the range it stores.  The log sheet holds nothing else that could overlap.
+    options = {"name": table.name, "style": table.style, "columns": columns}
+    ws.add_table(table.top, table.left, table.top + 1, last_col, options)
+    if table.last_row > table.top + 1:
+        stored = ws.tables[-1]
+        if all(k in stored for k in ("range", "a_range", "autofilter")):
+            stored["range"] = stored["a_range"] = stored["autofilter"] = \
+                xl_range(table.top, table.left, table.last_row, last_col)
+        else:  # pragma: no cover - a future XlsxWriter: the plain call
+            ws.tables.pop()
+            ws.table_cells.clear()
+            ws.add_table(table.top, table.left, table.last_row, last_col, options)
+    if table.rows and _stream(ws):
+        for j, col in enumerate(table.columns):  # add_table stored them as shared strings
+            ws.write_string(table.top, table.left + j, col.header)
+    # Calculated columns: add_table would write (and regex-prepare) the formula into every
+    # body row, which we overwrite below with cached values anyway.  Record the formula on
+    # the table only (it becomes <calculatedColumnFormula>, which Excel copies into rows
+    # a user appends).
+    spec = ws.tables[-1]["columns"]
+    for j, col in enumerate(table.columns):
+        if col.formula:
+            spec[j]["formula"] = col.formula
+    if not table.rows:  # the one empty body row still gets the formulas
+        for j, col in enumerate(table.columns):
+            if col.formula:
+                _put_formula(ws, table.top + 1, table.left + j, col.formula, fmt(col.style), "")
+    # Overwrite the body with values and with formulas that carry their cached value.  Blank
+    # cells are left out: each column's format is the column's own, for rows typed later.
+    writers = [_column_writer(ws, col, fmt(col.style)) for col in table.columns]
+    for i, values in enumerate(table.rows):
+        row = table.top + 1 + i
+        for j, (write, value) in enumerate(zip(writers, values), start=table.left):
+            write(row, j, value)
+    for j, col in enumerate(table.columns):
+        ws.set_column(table.left + j, table.left + j, col.width, fmt(col.style), {"hidden": col.hidden})
+
+
+def _column_writer(ws: Any, col: sm.TableColumn, f: Any) -> Callable[[int, int, Any], None]:
+    """How one table column's cells are written (the log has millions: no per-cell dispatch)."""
+    if col.formula:
+        formula, store = col.formula, _formula_setter(ws)
+        return lambda row, c, value: store(row, c, formula, f, _cached(value))
+
+    def plain(row: int, c: int, value: Any) -> None:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            ws.write_number(row, c, _serial(value), f)  # a date is its serial with a date format
+        elif value is not None and value != "":
+            write_plain(ws, row, c, value, f)
+    return plain
+
+
+def _cached(value: Any) -> Any:
+    """A formula's cached value as the file stores it: a number for a date, "" for none."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return _serial(value)
+    return "" if value is None else value
+
+
+def _write_chart(book: xlsxwriter.Workbook, ws: Any, sheet_name: str, chart: sm.Chart) -> None:
+    main = None
+    for s in chart.series:
+        c = book.add_chart({"type": s.kind})
+        options: dict[str, Any] = {
+            "name": [sheet_name, *s.name],
+            "categories": [sheet_name, *s.categories],
+            "values": [sheet_name, *s.values],
+        }
+        if s.kind == "line":
+            options.update({"line": {"color": s.color, "width": 2.25},
+                            "marker": {"type": "circle", "size": 6, "fill": {"color": s.color},
+                                       "border": {"color": s.color}}})
+        else:
+            options["fill"] = {"color": s.color}
+        c.add_series(options)
+        if main is None:
+            main = c
+        else:
+            main.combine(c)
+    if main is None:
+        return
+    main.set_title({"name": chart.title, "name_font": {"size": 12}})
+    main.set_y_axis({"name": chart.y_title, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    main.set_legend({"position": "bottom"})
+    main.set_size({"width": chart.size[0], "height": chart.size[1]})
+    ws.insert_chart(chart.anchor[0], chart.anchor[1], main)
+
+
+def _print_setup(ws: Any, p: sm.PrintSetup) -> None:
+    if p.landscape:
+        ws.set_landscape()
+    ws.set_paper(p.paper)
+    if p.fit_width:
+        ws.fit_to_pages(1, 0)
+    if p.repeat_rows:
+        ws.repeat_rows(*p.repeat_rows)
+    if p.repeat_cols:
+        ws.repeat_columns(*p.repeat_cols)
+    if p.header:
+        ws.set_header(p.header)
+    if p.footer:
+        ws.set_footer(p.footer)
+    ws.set_margins(*p.margins)

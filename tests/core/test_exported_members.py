@@ -1,0 +1,13 @@
+"""The public surface is deliberate: everything else is private."""
+
+import types
+
+import xlsales
+
+
+def test_all_lists_exactly_the_public_names():
+    # Subpackages (read, validate, compute, layout, write, excel) and modules are the
+    # package's rooms, not names of its API.
+    public = sorted(name for name in dir(xlsales) if not name.startswith("_") and name != "annotations"
+                    and not isinstance(getattr(xlsales, name), types.ModuleType))
+    assert sorted(xlsales.__all__) == public

@@ -1,0 +1,209 @@
+"""Ribbon handlers run end to end against workbook files (FileBook), as in Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from support.deck import AS_OF, REP, write_deck_master
+from support.masterfactory import write_master
+from support.workbooks import error_cells, process_table, same
+
+from xlsales import InputError, ValidationError, build, read_master
+from xlsales.excel import ribbon, xlwings_book
+from xlsales.excel.addin_build import buttons
+from xlsales.excel.books import MARK_AUTHOR, FileBook
+
+
+def test_every_button_has_a_handler_and_every_handler_a_button():
+    for lang in ("ja", "en"):
+        assert sorted(b["id"] for b in buttons(lang)) == sorted(ribbon.HANDLERS)
+
+
+def _values(path):
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_validate_marks_bad_cells_lists_them_and_changes_no_value(tmp_path):
+    master = write_master(tmp_path / "m.xlsx", log_rows=[
+        {"date": dt.date(2026, 7, 1), "rep": "山田 太郎", "activity": "訪問", "customer": "A社"},
+        {"date": "7/1", "rep": "山田 太郎", "activity": "訪問", "customer": "A社"},
+        {"date": dt.date(2026, 7, 2), "rep": "山田 太郎", "activity": "受注", "customer": "B社", "amount": -5},
+    ])
+    out = tmp_path / "checked.xlsx"
+    outcome = ribbon.run_button("xsValidate", FileBook(master, out), lang="ja")
+    assert len(outcome.problems) == 2
+    before, after = _values(master), _values(out)
+    for sheet, rows in before.items():
+        assert after[sheet] == rows, sheet  # not one typed value changed
+    wb = openpyxl.load_workbook(out)
+    log = wb["活動ログ"]
+    assert log["B3"].comment.author == MARK_AUTHOR and "3行目" in log["B3"].comment.text
+    assert log["B3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert log["F4"].comment is not None and log["B2"].comment is None
+    results = wb["検証結果"]
+    assert [results.cell(r, 2).value for r in (2, 3)] == [3, 4]
+    assert master.read_bytes() == master.read_bytes() and out != master
+
+    # Fix the rows and check again: the old marks go away.
+    fixed = openpyxl.load_workbook(out)
+    fixed["活動ログ"]["B3"] = dt.datetime(2026, 7, 1)
+    fixed["活動ログ"]["F4"] = 5
+    fixed.save(tmp_path / "fixed.xlsx")
+    again = ribbon.run_button("xsValidate", FileBook(tmp_path / "fixed.xlsx", tmp_path / "again.xlsx"), lang="en")
+    assert again.problems == []
+    log2 = openpyxl.load_workbook(tmp_path / "again.xlsx")["活動ログ"]
+    assert log2["B3"].comment is None and log2["F4"].comment is None
+
+
+@pytest.fixture
+def deck_file(tmp_path):
+    return write_deck_master(tmp_path / "master.xlsx")
+
+
+@pytest.mark.libreoffice
+def test_refresh_writes_the_same_sheets_as_build(deck_file, tmp_path, recalc):
+    out = tmp_path / "refreshed.xlsx"
+    ribbon.run_button("xsRefresh", FileBook(deck_file, out), lang="ja", as_of=AS_OF)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:3] == ["チーム", REP, "田中 花子"]
+    assert {"活動ログ", "メンバー", "目標", "設定", "ベンチマーク"} <= set(wb.sheetnames)
+    _assert_same_as_build(recalc(out), deck_file, tmp_path)
+    # the user's log kept every typed value; the table only gained hidden helper columns
+    before = _values(deck_file)["活動ログ"]
+    after = _values(out)["活動ログ"]
+    assert [row[:9] for row in after] == [row[:9] for row in before]
+
+
+def _assert_same_as_build(refreshed, master_file, tmp_path):
+    assert error_cells(refreshed) == []
+    built = build(read_master(master_file), tmp_path / "built", as_of=AS_OF)
+    for sheet in ("チーム", REP, "田中 花子"):
+        got, want = process_table(refreshed, sheet), process_table(built.team, sheet)
+        assert got.keys() == want.keys()
+        for lab in want:
+            assert all(same(a, b) for a, b in zip(got[lab], want[lab])), (sheet, lab, got[lab], want[lab])
+
+
+@pytest.mark.libreoffice
+def test_a_second_refresh_rewrites_the_helper_columns(deck_file, tmp_path, recalc):
+    """Helper columns left by an earlier refresh (maybe an older xlsales) get today's formulas and values."""
+    first = tmp_path / "first.xlsx"
+    ribbon.run_button("xsRefresh", FileBook(deck_file, first), lang="ja", as_of=AS_OF)
+    wb = openpyxl.load_workbook(first)
+    ws = wb["活動ログ"]
+    table = ws.tables["ActivityLog"]
+    for i, col in enumerate(table.tableColumns, start=1):
+        if col.name in ("直前順序", "作成時の直前"):  # an old formula, and stale history values
+            if col.calculatedColumnFormula is not None:
+                col.calculatedColumnFormula.attr_text = "0"
+            for r in range(2, ws.max_row + 1):
+                ws.cell(r, i, "=0" if col.calculatedColumnFormula is not None else 0)
+    stale = tmp_path / "stale.xlsx"
+    wb.save(stale)
+    second = tmp_path / "second.xlsx"
+    ribbon.run_button("xsRefresh", FileBook(stale, second), lang="ja", as_of=AS_OF)
+    columns = {c.name: c for c in openpyxl.load_workbook(second)["活動ログ"].tables["ActivityLog"].tableColumns}
+    assert columns["直前順序"].calculatedColumnFormula.attr_text.startswith("IF(")
+    _assert_same_as_build(recalc(second), deck_file, tmp_path)
+
+
+def test_refresh_refuses_rows_formulas_could_not_count(tmp_path):
+    master = write_master(tmp_path / "m.xlsx", log_rows=[
+        {"date": "2026/7/1", "rep": "山田 太郎", "activity": "訪問", "customer": "A社"},
+        {"date": dt.date(2026, 7, 2), "rep": "山田 太郎", "activity": "商談○", "customer": "B社", "amount": 5},
+    ])
+    with pytest.raises(ValidationError) as err:
+        ribbon.run_button("xsRefresh", FileBook(master, tmp_path / "out.xlsx"), lang="ja", as_of=AS_OF)
+    assert {p.row for p in err.value.problems} == {2, 3}
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_file_adapter_refuses_what_it_would_lose(deck_file, tmp_path):
+    built = build(read_master(deck_file), tmp_path / "built", as_of=AS_OF)  # has a chart
+    with pytest.raises(InputError) as err:
+        FileBook(built.team, tmp_path / "x.xlsx")
+    assert "charts" in err.value.message("en")
+    with pytest.raises(InputError):
+        FileBook(deck_file, deck_file)  # never overwrites the original
+
+
+def test_monthly_writes_the_workbooks_beside_the_master(deck_file, tmp_path):
+    outcome = ribbon.run_button("xsMonthly", FileBook(deck_file), lang="ja", month=dt.date(2026, 12, 1))
+    folder = deck_file.parent / "xlsales_2026-12"
+    assert sorted(p.parent for p in outcome.paths) == [folder] * 3
+    person = next(p for p in outcome.paths if REP in p.name)
+    assert process_table(person, REP)["売上"][-1] == 350
+
+
+def test_unknown_button():
+    with pytest.raises(KeyError):
+        ribbon.run_button("nope", None)
+
+
+class _AlertingBook(FileBook):
+    """A FileBook that records message boxes, standing in for the workbook in Excel."""
+
+    alerts: list[str] = []
+
+    def alert(self, text, lang):
+        _AlertingBook.alerts.append(text)
+
+    def ask_month(self, lang):
+        return None
+
+
+@pytest.mark.parametrize("lang, expect", [("ja", "問題に印を付け"), ("en", "Marked")])
+def test_on_ribbon_reports_in_a_message_box(tmp_path, monkeypatch, lang, expect):
+    xw = pytest.importorskip("xlwings")
+    master = write_master(tmp_path / "m.xlsx", log_rows=[
+        {"date": "7/1", "rep": "山田 太郎", "activity": "訪問", "customer": "A社"}])
+    monkeypatch.setenv("XLSALES_LANG", lang)
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: master))
+    monkeypatch.setattr(ribbon, "XlwingsBook", _AlertingBook)
+    _AlertingBook.alerts = []
+    ribbon.on_ribbon("xsValidate")
+    assert len(_AlertingBook.alerts) == 1 and expect in _AlertingBook.alerts[0]
+
+
+def test_on_ribbon_never_shows_a_traceback(tmp_path, monkeypatch):
+    xw = pytest.importorskip("xlwings")
+    master = write_master(tmp_path / "m.xlsx", log_rows=[
+        {"date": dt.date(2026, 7, 1), "rep": "誰か", "activity": "訪問", "customer": "A社"}])
+    monkeypatch.setenv("XLSALES_LANG", "ja")
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: master))
+    monkeypatch.setattr(ribbon, "XlwingsBook", _AlertingBook)
+    _AlertingBook.alerts = []
+    ribbon.on_ribbon("xsRefresh")  # a rep not on the members sheet: a ValidationError
+    assert "2行目" in _AlertingBook.alerts[0] and "Traceback" not in _AlertingBook.alerts[0]
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setitem(ribbon.HANDLERS, "xsValidate", broken)
+    ribbon.on_ribbon("xsValidate")
+    assert "ZeroDivisionError" in _AlertingBook.alerts[1] and "Traceback" not in _AlertingBook.alerts[1]
+
+
+@pytest.mark.parametrize("answer, month", [("2026-10", dt.date(2026, 10, 1)), ("2026/7", None),
+                                           ("2026/07", dt.date(2026, 7, 1)), (False, None), ("", None)])
+def test_month_prompt_answers(answer, month):
+    assert xlwings_book.parse_month_answer(answer) == month
+
+
+def test_the_file_button_runner_refuses_a_hostile_package_before_openpyxl_reads_it(tmp_path):
+    """`xlsales addin run` opens files with openpyxl: the reader's package checks come first."""
+    import zipfile
+
+    from xlsales.excel.books import FileBook
+
+    bomb = tmp_path / "laughs.xlsx"
+    lol = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(bomb, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?>' + lol + "<Types>&b;</Types>")
+        z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
+    with pytest.raises(InputError) as err:
+        FileBook(bomb)
+    assert err.value.key == "input_xml_dtd" and "[Content_Types].xml" in err.value.message("en")
