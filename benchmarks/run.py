@@ -197,7 +197,7 @@ class _Bench:
         t0 = time.perf_counter()
         master = synthetic_master(rows, reps, seed=seed)
         t1 = time.perf_counter()
-        from xlsales.write.master import write_master
+        from xlsales import write_master
 
         write_master(folder / "master.xlsx", master)
         t2 = time.perf_counter()
@@ -402,13 +402,13 @@ def _load(path: str) -> Any:
 def _work(spec: dict[str, Any]) -> dict[str, Any]:
     task = spec["task"]
     if task == "read":
-        from xlsales.validate.master import read_master
+        from xlsales import read_master
 
         t0 = time.perf_counter()
         master = read_master(spec["master"])
         return {"seconds": time.perf_counter() - t0, "rows": len(master.events), "maxrss_kb": _maxrss_kb()}
     if task in ("build", "profile"):
-        from xlsales.write.build import build
+        from xlsales import build
 
         master = _load(spec["master"])
         gc.collect()

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from support.masterfactory import MEMBERS, row, write_csv, write_master
 
-from xlsales import Event, Master, Member, Settings, Target, ValidationError
-from xlsales.validate.master import BadValue, parse_date, parse_month, parse_number, read_master, validate_master
+from xlsales import Event, Master, Member, Settings, Target, ValidationError, read_master, validate_master
+from xlsales.validate.values import BadValue, parse_date, parse_month, parse_number
 
 D = dt.date
 GOOD = row(date=D(2026, 7, 1), activity="訪問", customer="A社")  # always row 2

@@ -42,7 +42,8 @@ from xlsales.exceptions import ValidationError, XlsalesError
 from xlsales.model import Event
 from xlsales.read.cells import no_header_problem, raw_sheet
 from xlsales.texts import label, message_text
-from xlsales.validate.master import BadValue, log_rows, parse_date, parse_month, parse_number, parse_text
+from xlsales.validate.master import log_rows
+from xlsales.validate.values import BadValue, parse_date, parse_month, parse_number, parse_text
 from xlsales.vocab import OPEN_STAGES, normalize, parse_key
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Validate a master workbook's raw cells (``_reader``) into a :class:`~xlsales._model.Master`.
+"""Validate a master workbook's raw cells (``read.cells``) into a :class:`~xlsales.model.Master`.
 
 Every rule of DOMAIN.md §3–4 is checked on every row, and every broken one becomes a
 :class:`~xlsales.exceptions.Problem` (sheet, Excel row, header text, raw value, message
@@ -6,9 +6,10 @@ key): a user fixes all of them in one pass instead of one per run.  Nothing is g
 a value that could be read two ways (``7/1``, ``01/07/2026``) is refused with the form
 that would be accepted.
 
-The parsers below (``parse_date``, ``parse_month``, ``parse_number``...) read one cell
-each and raise :class:`BadValue` with a message key; ``_Cells`` turns that into a Problem
-for the row it reads.  Every sheet uses the same parsers.
+The parsers of ``values`` (``parse_date``, ``parse_month``, ``parse_number``...) read one
+cell each and raise :class:`~xlsales.validate.values.BadValue` with a message key;
+``_Cells`` turns that into a Problem for the row it reads.  Every sheet uses the same
+parsers.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -28,30 +28,24 @@ from xlsales.exceptions import InputError, Problem, ValidationError
 from xlsales.model import Event, Master, Member, Settings, Target
 from xlsales.read.cells import SHEET_KEYS, NoCachedValue, RawSheet, is_error_value, raw_sheet, read_csv, read_workbook
 from xlsales.texts import check_lang, label, labels
-from xlsales.vocab import NEEDS_AMOUNT, NEEDS_CUSTOMER, OPEN_STAGES, normalize, parse_key
-
-__all__ = ["read_master", "validate_master", "parse_date", "parse_month", "parse_number", "parse_text"]
+from xlsales.validate.values import (
+    BadValue,
+    choice_parser,
+    number_text,
+    parse_date,
+    parse_email,
+    parse_language,
+    parse_month,
+    parse_note,
+    parse_number,
+    parse_text,
+)
+from xlsales.vocab import NEEDS_AMOUNT, NEEDS_CUSTOMER, OPEN_STAGES, parse_key
 
 MAX_TEXT = 1000  # characters in one cell
-YEARS = (1990, 2100)  # dates outside are typos (2062 for 2026, 26 for 2026...)
-# Era -> (offset to the Western year, first day, last day); 元年 is year 1.
-_ERAS: dict[str, tuple[int, dt.date, dt.date | None]] = {
-    "令和": (2018, dt.date(2019, 5, 1), None),
-    "平成": (1988, dt.date(1989, 1, 8), dt.date(2019, 4, 30)),
-}
-_ERA_LETTERS = {"R": "令和", "H": "平成"}
 PROCESS_TARGETS: tuple[str, ...] = ("orders", "new_deals", "new_topics", "visits", "follows", "lists")
 # Rows of the target/process sheet that hold no benchmark: suffixes and named deals (商談◯1).
 _NOT_BENCHMARKED = re.compile(r"^(target_suffix|achievement_suffix|.*_\d)$")
-
-
-class BadValue(Exception):
-    """A cell's value breaks a rule: ``reason`` is a messages.json key."""
-
-    def __init__(self, reason: str, **params: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
 
 
 # ----------------------------------------------------------------------------------
@@ -158,207 +152,6 @@ def validate_master(path: str | os.PathLike, *, log: str | os.PathLike | None = 
     return _check(path, log, "ja").all_problems()
 
 
-def parse_text(value: object) -> str:
-    """A cell as normalised text (NFKC, trimmed, ○ -> ◯); ``12.0`` becomes ``"12"``."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    return normalize(value)
-
-
-def parse_date(value: object) -> dt.date:
-    """A date cell, or text in a form that needs no guess (2026/7/1, 2026年7月1日, 令和8年7月1日, R8.7.1).
-
-    A time of day is dropped.  ``7/1``, ``01/07/2026`` and numbers are refused.
-    """
-    if isinstance(value, dt.datetime):
-        return _in_years(value.date())
-    if isinstance(value, dt.date):
-        return _in_years(value)
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise BadValue("date_unreadable")
-    if isinstance(value, (int, float)):
-        raise BadValue("date_number")
-    text = _compact(value)
-    for form in _DATE_FORMS:
-        m = form.fullmatch(text)
-        if m:
-            return _make_date(_year(m), int(m["m"]), int(m["d"]), m.groupdict().get("era"))
-    if _NUMBER_TEXT.fullmatch(text):
-        raise BadValue("date_number")
-    if _GUESS.fullmatch(text):
-        raise BadValue("date_guess")
-    raise BadValue("date_unreadable")
-
-
-def parse_month(value: object) -> dt.date:
-    """A month as its first day: 2026-07, 2026/07, 2026年7月, 令和8年7月, R8.7, or any date of it."""
-    if isinstance(value, str):
-        text = _compact(value)
-        for form in _MONTH_FORMS:
-            m = form.fullmatch(text)
-            if m:
-                return _make_month(_year(m), int(m["m"]), m.groupdict().get("era"))
-    try:
-        return parse_date(value).replace(day=1)
-    except BadValue as bad:
-        if bad.reason in ("date_year_range", "date_era_range", "date_impossible"):
-            raise
-        raise BadValue("month_unreadable") from None
-
-
-def parse_number(value: object, *, minimum: float | None = 0, maximum: float | None = None,
-                 integer: bool = False, percent: bool = False) -> float:
-    """A number cell, or text of digits with well-formed thousands separators ("1,200").
-
-    Full-width digits are read (NFKC).  ``percent`` also reads "70%" as 0.7.  Units
-    ("100万円"), misplaced commas ("1,2") and values outside ``minimum``..``maximum``
-    are refused.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise BadValue("number_unreadable")
-    number = _number_from_text(value, percent) if isinstance(value, str) else float(value)
-    if not math.isfinite(number):
-        raise BadValue("number_unreadable")
-    if minimum == 0 and number < 0:
-        raise BadValue("number_negative")
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise BadValue("number_range", minimum=_num_text(minimum), maximum=_num_text(maximum))
-    if integer:
-        if not number.is_integer():
-            raise BadValue("number_integer")
-        return int(number)
-    return number
-
-
-# ----------------------------------------------------------------------------------
-# Private API: cell parsers.
-# ----------------------------------------------------------------------------------
-
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_ERA_YEAR = r"(?P<y>\d{1,2}|元)"
-_DATE_FORMS = [re.compile(p + _TIME, re.IGNORECASE) for p in (
-    r"(?P<y>\d{4})(?P<s>[/.\-])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})",
-    r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日",
-    r"(?P<era>令和|平成)" + _ERA_YEAR + r"年(?P<m>\d{1,2})月(?P<d>\d{1,2})日",
-    r"(?P<era>[RH])" + _ERA_YEAR + r"(?P<s>[/.\-])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})",
-)]
-_MONTH_FORMS = [re.compile(p, re.IGNORECASE) for p in (
-    r"(?P<y>\d{4})[/.\-](?P<m>\d{1,2})",
-    r"(?P<y>\d{4})年(?P<m>\d{1,2})月",
-    r"(?P<era>令和|平成)" + _ERA_YEAR + r"年(?P<m>\d{1,2})月",
-    r"(?P<era>[RH])" + _ERA_YEAR + r"[/.\-](?P<m>\d{1,2})",
-)]
-# Dates whose year is missing or whose day/month order is a guess: 7/1, 7月1日, 01/07/2026, 26/7/1.
-_GUESS = re.compile(r"(?:\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{1,4})?|\d{1,2}月\d{1,2}日?)" + _TIME)
-_NUMBER_TEXT = re.compile(r"[+\-]?\d+(?:\.\d+)?")
-_NUMBER = re.compile(r"(?P<sign>[+\-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?")
-_MISPLACED_COMMA = re.compile(r"[+\-]?[\d,]*\d,[\d,]*(?:\.\d+)?")
-
-
-def _compact(text: str) -> str:
-    # NFKC turns full-width digits and ／ into ASCII (and ㋿ into 令和); spaces around a
-    # separator are typing noise: "2026 / 7 / 1".
-    s = normalize(text).replace("\u2212", "-")
-    s = re.sub(r"\s*([/.\-年月日])\s*", r"\1", s)
-    return re.sub(r"\s+", " ", s)
-
-
-def _year(m: re.Match) -> int:
-    span = _era(m.groupdict().get("era"))
-    if span is None:
-        return int(m["y"])
-    return span[0] + (1 if m["y"] == "元" else int(m["y"]))
-
-
-def _era(name: str | None) -> tuple[int, dt.date, dt.date | None] | None:
-    """(offset, first day, last day) of an era written 令和/平成 or R/H; None for none."""
-    if not name:
-        return None
-    return _ERAS[_ERA_LETTERS.get(name.upper(), name)]
-
-
-def _make_date(year: int, month: int, day: int, era: str | None) -> dt.date:
-    try:
-        date = dt.date(year, month, day)
-    except ValueError:
-        raise BadValue("date_impossible") from None
-    span = _era(era)
-    if span and not (span[1] <= date <= (span[2] or dt.date.max)):
-        raise BadValue("date_era_range")
-    return _in_years(date)
-
-
-def _make_month(year: int, month: int, era: str | None) -> dt.date:
-    if not 1 <= month <= 12:
-        raise BadValue("month_impossible")
-    first = dt.date(year, month, 1)
-    span = _era(era)
-    if span and not (span[1].replace(day=1) <= first <= (span[2] or dt.date.max)):
-        raise BadValue("date_era_range")
-    return _in_years(first)
-
-
-def _in_years(date: dt.date) -> dt.date:
-    if not YEARS[0] <= date.year <= YEARS[1]:
-        raise BadValue("date_year_range", first=YEARS[0], last=YEARS[1])
-    return date
-
-
-def _number_from_text(text: str, percent: bool) -> float:
-    s = normalize(text).replace("\u2212", "-").replace(" ", "")
-    scale = 1.0
-    if percent and s.endswith("%"):
-        s, scale = s[:-1], 0.01
-    m = _NUMBER.fullmatch(s)
-    if m is None:
-        raise BadValue("number_thousands" if _MISPLACED_COMMA.fullmatch(s) else "number_unreadable")
-    number = float(m["int"].replace(",", "") + (m["frac"] or "")) * scale
-    return -number if m["sign"] == "-" else number
-
-
-def _num_text(number: float | None) -> str:
-    if number is None:
-        return ""
-    return str(int(number)) if float(number).is_integer() else repr(float(number))
-
-
-def _parse_email(value: object) -> str:
-    text = parse_text(value)
-    if "@" not in text.strip("@"):
-        raise BadValue("email_invalid")
-    return text
-
-
-def _parse_language(value: object) -> str:
-    text = parse_text(value).lower()
-    if text not in ("ja", "en"):
-        raise BadValue("unknown_choice", choices_ja="ja, en", choices_en="ja, en")
-    return text
-
-
-@functools.lru_cache(maxsize=None)
-def _choice_parser(section: str, allowed: tuple[str, ...] | None = None) -> Callable[[object], str]:
-    """A parser reading the ja label, en label or key of ``section`` (e.g. 区分 -> activity key)."""
-    keys = allowed or tuple(labels(section, "ja"))
-    params = {"choices_ja": "、".join(label(section, k, "ja") for k in keys),
-              "choices_en": ", ".join(label(section, k, "en") for k in keys)}
-
-    def parse(value: object) -> str:
-        key = parse_key(section, value)
-        if key is None or key not in keys:
-            raise BadValue("unknown_choice", **params)
-        return key
-
-    return parse
-
-
-def _note(value: object) -> str:
-    # Free text that nothing compares: kept as typed (only trimmed), so ① stays ①.
-    return parse_text(value) if not isinstance(value, str) else value.strip()
-
-
 # ----------------------------------------------------------------------------------
 # Private API: rows and sheets.
 # ----------------------------------------------------------------------------------
@@ -447,8 +240,8 @@ def _members(sheet: RawSheet) -> ParsedRows:
         rep = c.get("rep", required=True)
         if rep and (first := _first_seen(seen, rep, c.row)):
             c.bad("rep", "rep_duplicate", first_row=first)
-        return Member(rep=rep or "", team=c.get("team") or "", grade=c.get("grade", _choice_parser("grade")),
-                      email=c.get("email", _parse_email) or "", hire_date=c.get("hire_date", parse_date))
+        return Member(rep=rep or "", team=c.get("team") or "", grade=c.get("grade", choice_parser("grade")),
+                      email=c.get("email", parse_email) or "", hire_date=c.get("hire_date", parse_date))
 
     return ParsedRows.parse(sheet, parse_row)
 
@@ -486,10 +279,10 @@ def log_rows(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
             c.bad("id", "id_duplicate", first_row=first)
         fields = {
             "id": row_id, "date": c.get("date", parse_date, required=True), "rep": _rep(c, reps),
-            "activity": c.get("activity", _choice_parser("activity"), required=True),
+            "activity": c.get("activity", choice_parser("activity"), required=True),
             "customer": c.get("customer") or "", "amount": c.get("amount", parse_number),
-            "lost_reason": c.get("lost_reason", _choice_parser("lost_reason")),
-            "close_month": c.get("close_month", parse_month), "note": c.get("note", _note) or "",
+            "lost_reason": c.get("lost_reason", choice_parser("lost_reason")),
+            "close_month": c.get("close_month", parse_month), "note": c.get("note", parse_note) or "",
         }
         if fields["activity"]:
             _check_activity_rules(c, fields["activity"])
@@ -523,7 +316,7 @@ def _assign_ids(items: list[tuple[int, dict]], taken: set[str]) -> None:
     copies: dict[str, int] = {}
     for _, fields in items:
         content = "|".join([fields["date"].isoformat(), fields["rep"], fields["activity"], fields["customer"],
-                            _num_text(fields["amount"])])
+                            number_text(fields["amount"])])
         n = copies.get(content, 0)
         copies[content] = n + 1
         if fields["id"]:
@@ -560,13 +353,13 @@ _SETTING_PARSERS: dict[str, Callable[[object], Any]] = {
     "weight_deal_b": functools.partial(parse_number, maximum=1, percent=True),
     "last_year_sales": parse_number,
     "retention": functools.partial(parse_number, percent=True),
-    "language": _parse_language,
+    "language": parse_language,
 }
 
 
 def _settings(sheet: RawSheet | None) -> tuple[Settings, ParsedRows]:
     seen: dict[str, int] = {}
-    item_parser = _choice_parser("settings", tuple(_SETTING_PARSERS))
+    item_parser = choice_parser("settings", tuple(_SETTING_PARSERS))
 
     def parse_row(c: _Cells) -> tuple[str, Any] | None:
         key = c.get("item", item_parser, required=True)
@@ -590,7 +383,7 @@ def _benchmarks(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
 
     def parse_row(c: _Cells) -> tuple[tuple[str, str], float]:
         rep = _rep(c, reps, required=False) or ""
-        item = c.get("item", _choice_parser("row", items), required=True)
+        item = c.get("item", choice_parser("row", items), required=True)
         if item and (first := _first_seen(seen, (rep, item), c.row)):
             c.bad("item", "bench_duplicate", first_row=first)
         return (rep, item), c.get("value", parse_number, required=True)
