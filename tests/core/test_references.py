@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import warnings
 import zipfile
 from pathlib import Path

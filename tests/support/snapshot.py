@@ -25,8 +25,8 @@ import datetime as dt
 import hashlib
 import json
 import posixpath
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -191,7 +191,7 @@ def _columns(ws) -> dict:
 def _rows(ws) -> dict:
     out = {}
     for index, d in ws.row_dimensions.items():
-        entry = _compact({"height": d.ht if d.customHeight or d.ht else None, "hidden": d.hidden,
+        entry = _compact({"height": d.ht, "hidden": d.hidden,
                           "outline_level": d.outlineLevel or None})
         if entry:
             out[str(index)] = entry
