@@ -14,6 +14,7 @@ charts), and returns plain dicts, lists, strings, numbers and booleans:
 What the file format leaves volatile (XML attribute order, zip member order, timestamps)
 cannot show through: everything is read through parsers, sets are sorted, and keys come
 in a fixed order (cells row by row).
+
 With ``table_head_rows``, a sheet holding a table (the activity log) keeps its table
 definition, its first rows in full and a SHA-256 digest of the cells below them, so that a
 reference of a long log stays small enough to review.
@@ -161,9 +162,13 @@ def _sheet(ws, cached, charts: list[dict], head_rows: int | None) -> dict:
             "tab_selected": view.tabSelected,
             "tab_color": _color(ws.sheet_properties.tabColor),
         }),
+        "default_sizes": _compact({"row_height": ws.sheet_format.defaultRowHeight,
+                                   "column_width": ws.sheet_format.defaultColWidth,
+                                   "base_column_width": ws.sheet_format.baseColWidth}),
         "columns": _columns(ws),
         "rows": _rows(ws),
         "merges": sorted(str(r) for r in ws.merged_cells.ranges),
+        "autofilter": ws.auto_filter.ref,
         "print": _print(ws),
         "protection": _sheet_protection(ws),
         "data_validations": sorted((_validation(v) for v in ws.data_validations.dataValidation),
