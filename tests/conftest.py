@@ -1,4 +1,4 @@
-"""Shared fixtures: LibreOffice recalculation (required in CI) and built workbooks."""
+"""Shared fixtures: LibreOffice recalculation (required in CI), built workbooks, run modes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,13 @@ import os
 
 import pytest
 from support.libreoffice import recalculate, soffice
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-references", action="store_true", default=False,
+        help="rewrite tests/core/references/*.json from the current build instead of comparing with them",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -18,6 +25,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "libreoffice" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def update_references(request) -> bool:
+    """True under ``pytest --update-references``: reference tests rewrite their files."""
+    return request.config.getoption("--update-references")
 
 
 @pytest.fixture
