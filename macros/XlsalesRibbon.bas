@@ -1,6 +1,6 @@
 Attribute VB_Name = "XlsalesRibbon"
 ' The xlsales ribbon dispatcher (source of truth: macros/XlsalesRibbon.bas in git;
-' xlsales._addin_build puts it into xlsales.xlam, never edit it inside the add-in).
+' xlsales.excel.xlam puts it into xlsales.xlam, never edit it inside the add-in).
 '
 ' Every button of the xlsales tab (addin/buttons.json, rendered into the add-in's
 ' customUI) has onAction="XlsalesRibbon.OnButton": one VBA entry point, so adding a

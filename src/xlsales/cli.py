@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from xlsales.exceptions import XlsalesError
-from xlsales.texts import message_text
+from xlsales.texts import label, message_text
 from xlsales.write.build import build as build_workbooks
 
 LANG_CHOICE = click.Choice(["ja", "en"], case_sensitive=False)
@@ -130,7 +130,7 @@ def demo(out: Path, lang: str | None, as_of: str | None) -> None:
     lang = (lang or _default_lang()).lower()
     master = demo_master()
     master.settings.language = lang
-    master_path = out / ("master.xlsx" if lang == "en" else "マスター.xlsx")
+    master_path = out / f"{label('file', 'master', lang)}.xlsx"
     write_master(master_path, master, lang=lang)
     click.echo(message_text("cli_wrote", lang, path=master_path))
     _build(master, out / "workbooks", _as_of(as_of) or DEMO_AS_OF, lang)
@@ -248,7 +248,7 @@ def addin_build(out: Path, lang: str | None) -> None:
     Example:
         xlsales addin build --out dist --lang en
     """
-    from xlsales.excel.addin_build import build_addin
+    from xlsales.excel.xlam import build_addin
 
     lang = (lang or _default_lang()).lower()
     try:
@@ -268,7 +268,7 @@ def addin_install(lang: str | None, global_install: bool) -> None:
     Example:
         xlsales addin install
     """
-    from xlsales.excel.addin_build import install_addin
+    from xlsales.excel.install import install_addin
 
     lang = (lang or _default_lang()).lower()
     try:

@@ -2,16 +2,21 @@
 
     XlsalesError                 base of everything xlsales raises on purpose
     ├── InputError               a file cannot be read at all (missing, corrupt, wrong kind)
-    └── ValidationError          the file was read, and some rows break DOMAIN.md's rules
+    ├── ValidationError          the file was read, and some rows break DOMAIN.md's rules
+    │   └── LogTableError        rows of a log range handed to a worksheet function break them (also ValueError)
+    ├── CellError                one argument of a worksheet function cannot be read (also ValueError)
+    ├── PlanError                a reverse-plan input is missing or out of range (also ValueError)
+    └── AddinError               the Excel add-in cannot be built or installed
 
-Both carry messages in Japanese and English: ``err.message("ja")``.
+Every one carries its message in Japanese and English (``err.message("ja")``), from
+``workbook_templates/messages.json``; ``str(err)`` is the English one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xlsales.texts import message_text
+from xlsales.texts import check_lang, labels, message_text
 
 
 @dataclass(frozen=True)
@@ -77,3 +82,55 @@ class ValidationError(XlsalesError):
         else:
             head = message_text("n_problems", lang, n=len(self.problems))
         return "\n".join([head, *(p.message(lang) for p in self.problems)])
+
+
+class LogTableError(ValidationError, ValueError):
+    """Rows of a log range break DOMAIN.md §3's rules; ``problems`` lists every one."""
+
+    def message(self, lang: str = "ja") -> str:
+        """One line per problem: ``シート「活動ログ」 5行目 「金額」: ...``."""
+        return "\n".join(p.message(lang) for p in self.problems)
+
+
+class CellError(XlsalesError, ValueError):
+    """One argument of a worksheet function cannot be read.
+
+    ``argument`` is the argument's name as the function wizard shows it; ``reason`` is a
+    key of messages.json with its ``params``.
+    """
+
+    def __init__(self, argument: str, reason: str, **params: object) -> None:
+        self.argument = argument
+        self.reason = reason
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "ja") -> str:
+        return f"{self.argument}: {message_text(self.reason, lang, **self.params)}"
+
+
+class PlanError(XlsalesError, ValueError):
+    """A reverse-plan input is missing or out of range; ``name`` is the argument."""
+
+    def __init__(self, key: str, name: str) -> None:
+        self.key = key  # a key of messages.json
+        self.name = name  # a key of labels.json section "plan_input", or a name shown as it is
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "ja") -> str:
+        lang = check_lang(lang)
+        name = labels("plan_input", lang).get(self.name, self.name)
+        return message_text(self.key, lang, name=name)
+
+
+class AddinError(XlsalesError):
+    """The add-in cannot be built or installed; ``key`` of messages.json says why."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "ja") -> str:
+        # Stripped: the output xlwings printed, put at the end of a message, may be empty.
+        return message_text(self.key, lang, **self.params).strip()

@@ -79,6 +79,7 @@ def test_skip_bad_rows_builds_and_lists_them_in_the_team_workbook(tmp_path):
     team = next(p for p in out.iterdir() if "チーム" in p.name)
     wb = openpyxl.load_workbook(team)
     skipped = wb["除外した行"]
+    assert [c.value for c in skipped[1]] == ["シート", "行", "列", "理由"]
     assert skipped.cell(2, 2).value == 3 and "謎の区分" in skipped.cell(2, 4).value
     person = next(p for p in out.iterdir() if "山田" in p.name)
     assert "除外した行" not in openpyxl.load_workbook(person).sheetnames
@@ -111,8 +112,10 @@ def test_new_writes_a_master_that_validates(tmp_path):
 def test_demo_runs_with_no_input(tmp_path):
     result = _invoke("demo", "--out", tmp_path / "demo")
     assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo" / "マスター.xlsx").is_file()
     books = list((tmp_path / "demo" / "workbooks").glob("*.xlsx"))
     assert len(books) == 9  # the team and 8 reps
+    assert "目標プロセス_チーム_2026-12.xlsx" in {p.name for p in books}
     sato = next(p for p in books if "佐藤 健太" in p.name)
     table = process_table(sato, "佐藤 健太")
     # Fiscal year from April: July..December are columns 4..9 (after the benchmark).

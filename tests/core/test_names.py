@@ -52,11 +52,13 @@ def test_sheet_names_stay_unique_after_truncation():
 def test_output_file_names_are_safe_and_unique():
     team, people = output_names(["a/b", "a_b", "CON"], dt.date(2026, 11, 24), "ja")
     assert "チーム" in team and team.endswith("2026-11.xlsx")
+    assert team == "目標プロセス_チーム_2026-11.xlsx"
     names = list(people.values())
     assert len(set(n.casefold() for n in names)) == 3
     assert all("/" not in n and "\\" not in n for n in names)
     team_en, _ = output_names([], dt.date(2026, 11, 24), "en")
     assert "Team" in team_en
+    assert team_en == "targets-process_Team_2026-11.xlsx"
 
 
 def test_atomic_writes_leave_no_temp_file_and_normal_permissions(tmp_path):

@@ -1,4 +1,4 @@
-"""The Excel add-in xlsales.xlam, built from addin/ and macros/ (xlsales._addin_build).
+"""The Excel add-in xlsales.xlam, built from addin/ and macros/ (xlsales.excel: ribbon_spec, xlam, install).
 
 Desktop Excel is not here: the package is checked part by part (OOXML structure,
 customUI, relationships), the VBA is read back with oletools and pyOpenVBA, and
@@ -23,7 +23,8 @@ olefile = pytest.importorskip("olefile")
 
 from support.libreoffice import convert  # noqa: E402
 
-from xlsales.excel import addin_build as ab  # noqa: E402
+from xlsales.excel import install, ribbon_spec, xlam  # noqa: E402
+from xlsales.exceptions import AddinError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 MACROS = ROOT / "macros"
@@ -45,7 +46,7 @@ EXPECTED = {  # id: (group id, ja label, en label)
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """{lang: path of xlsales.xlam built in that language}."""
-    return {lang: ab.build_addin(tmp_path_factory.mktemp(f"addin-{lang}"), lang=lang) for lang in ("ja", "en")}
+    return {lang: xlam.build_addin(tmp_path_factory.mktemp(f"addin-{lang}"), lang=lang) for lang in ("ja", "en")}
 
 
 def _normalized(vba: str) -> list[str]:
@@ -80,21 +81,21 @@ def _buttons(root: ET.Element) -> list[ET.Element]:
 
 def test_buttons_json_is_the_ribbon():
     for lang, column in (("ja", 1), ("en", 2)):
-        got = ab.buttons(lang)
+        got = ribbon_spec.buttons(lang)
         assert [b["id"] for b in got] == list(EXPECTED)
         for b in got:
             assert b["group"] == EXPECTED[b["id"]][0]
             assert b["label"] == EXPECTED[b["id"]][column]
             assert b["size"] in ("large", "normal") and b["imageMso"] and b["screentip"] and b["supertip"]
-    assert [b["group_label"] for b in ab.buttons("ja")] == ["チェック", "更新", "配布"]
-    assert [b["group_label"] for b in ab.buttons("en")] == ["Check", "Refresh", "Distribute"]
-    assert ab.ribbon("ja")["tab"] == {"id": "xlsalesTab", "label": "営業プロセス"}
-    assert ab.ribbon("en")["tab"] == {"id": "xlsalesTab", "label": "Sales process"}
+    assert [b["group_label"] for b in ribbon_spec.buttons("ja")] == ["チェック", "更新", "配布"]
+    assert [b["group_label"] for b in ribbon_spec.buttons("en")] == ["Check", "Refresh", "Distribute"]
+    assert ribbon_spec.ribbon("ja")["tab"] == {"id": "xlsalesTab", "label": "営業プロセス"}
+    assert ribbon_spec.ribbon("en")["tab"] == {"id": "xlsalesTab", "label": "Sales process"}
     # Every call gives fresh dicts: a caller cannot change the ribbon.
-    ab.buttons("ja")[0]["id"] = "changed"
-    assert ab.buttons("ja")[0]["id"] == "xsValidate"
+    ribbon_spec.buttons("ja")[0]["id"] = "changed"
+    assert ribbon_spec.buttons("ja")[0]["id"] == "xsValidate"
     with pytest.raises(ValueError):
-        ab.buttons("fr")
+        ribbon_spec.buttons("fr")
 
 
 def test_the_text_sources_ship_inside_the_package():
@@ -140,21 +141,21 @@ def test_macros_are_ascii_for_the_vba_code_page():
 def test_a_bad_buttons_json_is_refused(change, complaint):
     import copy
 
-    spec = copy.deepcopy(ab._ribbon_spec())
+    spec = copy.deepcopy(ribbon_spec.load_spec())
     change(spec)
-    with pytest.raises(ab.AddinError, match=re.escape(complaint)):
-        ab._check_spec(spec)
+    with pytest.raises(AddinError, match=re.escape(complaint)):
+        ribbon_spec.check_spec(spec)
 
 
 def test_labels_are_xml_escaped(monkeypatch):
     import copy
 
-    spec = copy.deepcopy(ab._ribbon_spec())
+    spec = copy.deepcopy(ribbon_spec.load_spec())
     tricky = 'R&D <"受注"> \'x\''
     spec["buttons"][0]["label"]["ja"] = tricky
     spec["buttons"][0]["supertip"]["ja"] = tricky + " & more"
-    monkeypatch.setattr(ab, "_ribbon_spec", lambda: spec)
-    for xml in ab.render_customui("ja").values():
+    monkeypatch.setattr(ribbon_spec, "load_spec", lambda: spec)
+    for xml in ribbon_spec.render_customui("ja").values():
         button = _buttons(ET.fromstring(xml))[0]
         assert button.get("label") == tricky
         assert button.get("supertip") == tricky + " & more"
@@ -210,13 +211,13 @@ def test_every_id_once_and_every_button_calls_the_dispatcher(built):
             assert sorted(all_ids) == sorted(ids)
             buttons = _buttons(root)
             assert [b.get("id") for b in buttons] == list(EXPECTED)
-            assert {b.get("onAction") for b in buttons} == {ab.ON_ACTION}
+            assert {b.get("onAction") for b in buttons} == {ribbon_spec.ON_ACTION}
             for b in buttons:
                 parent = next(g for g in root.iter() if b in list(g))
                 assert parent.get("id") == EXPECTED[b.get("id")][0]
     # The dispatcher is a Sub of the module its onAction names, taking the ribbon control,
     # and hands the control's id to Python.
-    module, _, sub = ab.ON_ACTION.partition(".")
+    module, _, sub = ribbon_spec.ON_ACTION.partition(".")
     code = _vba_modules(built["ja"])[module]
     assert re.search(rf"^\s*(Public\s+)?Sub\s+{sub}\s*\(\s*control\s+As\s+IRibbonControl\s*\)", code, re.M | re.I)
     assert """RunPython "import xlsales.excel.ribbon; xlsales.excel.ribbon.on_ribbon('" & control.Id & "')\"""" in code
@@ -224,10 +225,10 @@ def test_every_id_once_and_every_button_calls_the_dispatcher(built):
 
 def test_labels_follow_the_language(built):
     for lang, column in (("ja", 1), ("en", 2)):
-        wanted = {b["id"]: b for b in ab.buttons(lang)}
+        wanted = {b["id"]: b for b in ribbon_spec.buttons(lang)}
         for root in _customui(built[lang]).values():
             tab = next(e for e in root.iter() if e.tag.endswith("}tab"))
-            assert tab.get("label") == ab.ribbon(lang)["tab"]["label"]
+            assert tab.get("label") == ribbon_spec.ribbon(lang)["tab"]["label"]
             for b in _buttons(root):
                 want = wanted[b.get("id")]
                 assert b.get("label") == EXPECTED[b.get("id")][column]
@@ -244,7 +245,7 @@ def test_labels_follow_the_language(built):
 def test_vba_modules_are_the_macros_sources(built):
     modules = _vba_modules(built["ja"])
     sources = {p.stem: p.read_text("utf-8") for p in MACROS.glob("*.bas")}
-    assert sources and sources == ab.macro_sources()
+    assert sources and sources == xlam.macro_sources()
     for name, text in sources.items():
         assert _normalized(modules[name]) == _normalized(text), name
     # The template's sample ribbon module is gone; xlwings' RunPython runtime stays,
@@ -278,10 +279,10 @@ def test_vba_project_is_named_xlsales(built):
 
 
 def test_the_build_is_reproducible_and_atomic(built, tmp_path):
-    again = ab.build_addin(tmp_path, lang="ja")
+    again = xlam.build_addin(tmp_path, lang="ja")
     assert again.read_bytes() == built["ja"].read_bytes()
     (tmp_path / "xlsales.xlam").write_bytes(b"an old add-in")
-    ab.build_addin(tmp_path, lang="ja")
+    xlam.build_addin(tmp_path, lang="ja")
     assert (tmp_path / "xlsales.xlam").read_bytes() == built["ja"].read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["xlsales.xlam"]  # no temporary file left
 
@@ -291,16 +292,16 @@ def test_the_build_is_reproducible_and_atomic(built, tmp_path):
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="would install into a real Excel")
 def test_install_needs_desktop_excel(built, monkeypatch):
-    with pytest.raises(ab.AddinError) as err:
-        ab.install_addin(built["ja"])
+    with pytest.raises(AddinError) as err:
+        install.install_addin(built["ja"])
     assert "Windows or macOS" in err.value.message("en") and "Windows" in err.value.message("ja")
     # Past the platform check, it is xlwings' own installer that runs (and, with no
     # Excel here, fails): its error comes back as an AddinError.
     import xlwings.cli  # noqa: F401  (imported before the platform is faked)
 
     monkeypatch.setattr(sys, "platform", "darwin")
-    with pytest.raises(ab.AddinError, match="xlwings could not install") as err:
-        ab.install_addin(built["ja"])
+    with pytest.raises(AddinError, match="xlwings could not install") as err:
+        install.install_addin(built["ja"])
     assert isinstance(err.value.__cause__, xlwings.XlwingsError)
 
 
@@ -331,7 +332,7 @@ def test_the_config_sheet_names_the_udf_module(tmp_path):
     import re
     import zipfile
 
-    from xlsales.excel.addin_build import UDF_MODULE, build_addin
+    from xlsales.excel.xlam import UDF_MODULE, build_addin
 
     path = build_addin(tmp_path)
     with zipfile.ZipFile(path) as z:

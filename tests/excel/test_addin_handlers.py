@@ -12,8 +12,8 @@ from support.workbooks import error_cells, process_table, same
 
 from xlsales import InputError, ValidationError, build, read_master
 from xlsales.excel import ribbon, xlwings_book
-from xlsales.excel.addin_build import buttons
 from xlsales.excel.books import MARK_AUTHOR, FileBook
+from xlsales.excel.ribbon_spec import buttons
 
 
 def test_every_button_has_a_handler_and_every_handler_a_button():

@@ -16,8 +16,9 @@ and ``_validate``'s log rules: same labels, same leniency, same messages), and o
 becomes a date, a month, a number or a key (:func:`date_from_cell`...).
 
 Errors are ``ValueError`` subclasses that also are :class:`~xlsales.exceptions.XlsalesError`,
-with a message in Japanese or English: :class:`CellError` for one argument,
-:class:`LogTableError` for the rows of a log (every bad row at once, by row number).
+with a message in Japanese or English: :class:`~xlsales.exceptions.CellError` for one
+argument, :class:`~xlsales.exceptions.LogTableError` for the rows of a log (every bad row
+at once, by row number); both are defined in ``xlsales.exceptions`` and re-exported here.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ from xlsales.compute.engine import (
     month_start,
     stock_of,
 )
-from xlsales.exceptions import ValidationError, XlsalesError
+from xlsales.exceptions import CellError, LogTableError
 from xlsales.model import Event
 from xlsales.read.cells import no_header_problem, raw_sheet
-from xlsales.texts import label, message_text
+from xlsales.texts import label
 from xlsales.validate.master import log_rows
 from xlsales.validate.values import BadValue, parse_date, parse_month, parse_number, parse_text
 from xlsales.vocab import OPEN_STAGES, normalize, parse_key
@@ -72,31 +73,6 @@ _CACHE: dict[tuple, tuple[Event, ...]] = {}
 _CACHE_SIZE = 8
 # Excel's date serials (1900-01-01 .. 9999-12-31); the reader then keeps 1990..2100.
 _SERIALS = (1.0, 2958466.0)
-
-
-class CellError(XlsalesError, ValueError):
-    """One argument of a worksheet function cannot be read.
-
-    ``argument`` is the argument's name as the function wizard shows it; ``reason`` is a
-    key of messages.json with its ``params``.
-    """
-
-    def __init__(self, argument: str, reason: str, **params: object) -> None:
-        self.argument = argument
-        self.reason = reason
-        self.params = params
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "ja") -> str:
-        return f"{self.argument}: {message_text(self.reason, lang, **self.params)}"
-
-
-class LogTableError(ValidationError, ValueError):
-    """Rows of a log range break DOMAIN.md §3's rules; ``problems`` lists every one."""
-
-    def message(self, lang: str = "ja") -> str:
-        """One line per problem: ``シート「活動ログ」 5行目 「金額」: ...``."""
-        return "\n".join(p.message(lang) for p in self.problems)
 
 
 # ----------------------------------------------------------------------------------

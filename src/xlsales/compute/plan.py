@@ -18,8 +18,8 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 
-from xlsales.exceptions import XlsalesError
-from xlsales.texts import check_lang, label
+from xlsales.exceptions import PlanError
+from xlsales.texts import check_lang, label, labels
 
 __all__ = ["PLAN_KEYS", "PlanError", "ceil_count", "plan_label", "reverse_plan", "spread"]
 
@@ -38,46 +38,6 @@ _STEPS: tuple[tuple[str, str, str], ...] = (
 )
 # Relative tolerance below which a quotient counts as the whole number it is next to.
 _EPSILON = 1e-9
-
-# Plan rows and messages that labels.json / messages.json do not have (yet).
-_LABELS = {
-    "retained_sales": {"ja": "前年実績×継続率", "en": "Last year's sales kept"},
-    "new_sales": {"ja": "新規で必要な売上", "en": "New sales needed"},
-}
-_RATE_NAMES = {
-    "unit_price": {"ja": "受注単価", "en": "order unit price"},
-    "win_rate": {"ja": "受注率", "en": "win rate"},
-    "deal_rate": {"ja": "商談化率", "en": "deal rate"},
-    "topic_rate": {"ja": "話題化率", "en": "topic rate"},
-    "appointment_rate": {"ja": "アポ率", "en": "appointment rate"},
-    "list_rate": {"ja": "リスト→フォロー率", "en": "list rate"},
-    "annual_target": {"ja": "年間の売上目標", "en": "annual sales target"},
-    "last_year_sales": {"ja": "前年の実績売上", "en": "last year's sales"},
-    "retention": {"ja": "継続率", "en": "retention"},
-    "total": {"ja": "合計", "en": "total"},
-    "weights": {"ja": "配分の比率", "en": "weights"},
-}
-_MESSAGES = {
-    "plan_positive": {"ja": "{name_ja}が空欄か 0 以下です。0 より大きい数値を入力してください",
-                      "en": "{name_en} is blank, zero or negative; enter a number greater than 0"},
-    "plan_not_negative": {"ja": "{name_ja}は 0 以上の数値で入力してください",
-                          "en": "{name_en} must be a number of 0 or more"},
-    "plan_whole": {"ja": "{name_ja}は整数にしてください（件数を配分するため）",
-                   "en": "{name_en} must be a whole number to be spread as counts"},
-}
-
-
-class PlanError(XlsalesError, ValueError):
-    """A reverse-plan input is missing or out of range; ``name`` is the argument."""
-
-    def __init__(self, key: str, name: str) -> None:
-        self.key = key
-        self.name = name
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "ja") -> str:
-        names = _RATE_NAMES.get(self.name, {"ja": self.name, "en": self.name})
-        return _MESSAGES[self.key][check_lang(lang)].format(name_ja=names["ja"], name_en=names["en"])
 
 
 # ----------------------------------------------------------------------------------
@@ -224,9 +184,9 @@ def ceil_count(x: float) -> int:
 def plan_label(key: str, lang: str = "ja") -> str:
     """The text of a plan row (a :data:`PLAN_KEYS` key) in ``lang``."""
     lang = check_lang(lang)
-    if key in _LABELS:
-        return _LABELS[key][lang]
-    return label("row", key, lang)
+    # The plan's own rows (labels.json section "plan"); the counts are the process rows.
+    own = labels("plan", lang)
+    return own[key] if key in own else label("row", key, lang)
 
 
 # ----------------------------------------------------------------------------------

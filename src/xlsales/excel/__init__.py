@@ -5,5 +5,7 @@
 - ``books``: the ``Book`` protocol and ``FileBook`` (a workbook file);
 - ``xlwings_book``: ``XlwingsBook``, the workbook open in Excel;
 - ``udfs``: the ``XS_*`` worksheet functions;
-- ``addin_build``: building and installing ``xlsales.xlam``.
+- ``ribbon_spec``: ``addin/buttons.json`` checked, and the ribbon's customUI XML;
+- ``xlam``: building ``xlsales.xlam`` (xlwings' template, our VBA and ribbon put in);
+- ``install``: installing it into Excel with xlwings' installer.
 """

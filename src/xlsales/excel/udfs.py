@@ -1,9 +1,10 @@
 """Worksheet functions (``XS_``...) of the xlsales add-in, through xlwings.
 
 Each function only converts what Excel hands it into core types and calls the core
-(``_formulas_py``, ``_plan``), where every figure is computed by the domain engine and
-tested: ``=XS_FUNNEL(...)`` in a cell and the generated target/process sheet cannot
-disagree.
+(``xlsales.compute.formulas``, ``xlsales.compute.plan``), where every figure is computed
+by the domain engine and tested: ``=XS_FUNNEL(...)`` in a cell and the generated
+target/process sheet cannot disagree.  The wizard's descriptions of the arguments are in
+``workbook_templates/labels.json`` (section ``udf_arg``, shown as "ja / en").
 
 Using them
 ----------
@@ -45,7 +46,7 @@ import xlwings as xw
 from xlsales.compute import formulas as core
 from xlsales.compute.plan import PLAN_KEYS, plan_label, reverse_plan, spread
 from xlsales.exceptions import XlsalesError
-from xlsales.texts import check_lang, label
+from xlsales.texts import check_lang, label, message_text
 
 __all__ = [
     "ERROR_PREFIX", "XS_FORECAST", "XS_FUNNEL", "XS_FUNNEL_ROW", "XS_PIPELINE", "XS_RATIO", "XS_REVERSE_PLAN",
@@ -57,14 +58,16 @@ ERROR_PREFIX = "#XS: "
 #: The function wizard's category of every function.
 CATEGORY = "xlsales"
 
-_LOG = "活動ログ（見出し行を含む範囲。例: ActivityLog[#All]） / the activity log range with its header row"
-_REP = "担当者（空欄 = チーム全体） / rep (blank: the whole team)"
-_LANG = "ラベルの言語 ja / en（既定: XLSALES_LANG、なければ ja） / label language"
+
+def _doc(argument: str) -> str:
+    # The function wizard's description of an argument, both languages at once: xlwings
+    # reads it when the module is imported, before anyone chose a language.
+    return f"{label('udf_arg', argument, 'ja')} / {label('udf_arg', argument, 'en')}"
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("num", doc="分子 / numerator")
-@xw.arg("den", doc="分母。0・空欄・文字なら結果は空欄 / denominator; 0, blank or text gives a blank")
+@xw.arg("num", doc=_doc("num"))
+@xw.arg("den", doc=_doc("den"))
 def XS_RATIO(num, den):
     """分子÷分母。分母が 0・空欄なら空欄（#DIV/0! にも 0% にもしない）。
     num / den, blank (not #DIV/0!, not 0%) when the denominator is 0 or empty.
@@ -86,10 +89,10 @@ def XS_RATIO(num, den):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("log", ndim=2, err_to_str=True, doc=_LOG)
-@xw.arg("rep", doc=_REP)
-@xw.arg("month", doc="月（その月の日付、または 2026-07） / month (a date in it, or 2026-07)")
-@xw.arg("metric", doc="項目: 訪問件数・フォロー件数・受注件数・売上・話題化件数… / metric: Visits, Orders, Sales…")
+@xw.arg("log", ndim=2, err_to_str=True, doc=_doc("log"))
+@xw.arg("rep", doc=_doc("rep"))
+@xw.arg("month", doc=_doc("month"))
+@xw.arg("metric", doc=_doc("metric"))
 def XS_FUNNEL(log, rep, month, metric):
     """担当者・月の件数や金額（訪問件数、話題化件数、受注件数、売上…）を活動ログから数えます。
     One flow of a rep and month from the activity log: visits, new topics, orders, sales...
@@ -121,11 +124,11 @@ def XS_FUNNEL(log, rep, month, metric):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("log", ndim=2, err_to_str=True, doc=_LOG)
-@xw.arg("rep", doc=_REP)
-@xw.arg("month", doc="月（その月の日付、または 2026-07） / month (a date in it, or 2026-07)")
-@xw.arg("with_labels", doc="TRUE: 1 行目に項目名を付ける / TRUE: add a row of labels above")
-@xw.arg("lang", doc=_LANG)
+@xw.arg("log", ndim=2, err_to_str=True, doc=_doc("log"))
+@xw.arg("rep", doc=_doc("rep"))
+@xw.arg("month", doc=_doc("month"))
+@xw.arg("with_labels", doc=_doc("with_labels"))
+@xw.arg("lang", doc=_doc("lang"))
 def XS_FUNNEL_ROW(log, rep, month, with_labels=False, lang=None):
     """担当者・月のファネルの件数を横一列で返します（リスト→フォロー→訪問→話題化→商談化→受注、売上、ボツ）。
     The whole funnel of a rep and month as one row: lists, follow-ups, visits, topics, deals, orders, sales, lost.
@@ -162,12 +165,12 @@ def XS_FUNNEL_ROW(log, rep, month, with_labels=False, lang=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("log", ndim=2, err_to_str=True, doc=_LOG)
-@xw.arg("stage", doc="段階: 商談◯・商談△・話題・すべて・月初（月初の商談） / stage: Deal ◯, Deal △, Topic, any, month_start")
-@xw.arg("close_month", doc="受注予定月（その月の日付、または 2026-07） / expected close month")
-@xw.arg("as_of", doc="基準日（例: 目標・プロセス管理シートの基準日セル、TODAY()） / the as-of date")
-@xw.arg("rep", doc=_REP)
-@xw.arg("what", doc="件数（既定）・金額・1〜3（金額の大きい順の顧客名） / count (default), amount, or 1-3: the n-th largest")
+@xw.arg("log", ndim=2, err_to_str=True, doc=_doc("log"))
+@xw.arg("stage", doc=_doc("stage"))
+@xw.arg("close_month", doc=_doc("close_month"))
+@xw.arg("as_of", doc=_doc("as_of"))
+@xw.arg("rep", doc=_doc("rep"))
+@xw.arg("what", doc=_doc("what"))
 def XS_PIPELINE(log, stage, close_month, as_of, rep=None, what="count"):
     """受注予定月別の商談（ヨミ）: 段階と受注予定月の件数・金額・上位の顧客名を基準日時点で返します。
     The open pipeline of a stage and expected close month at the as-of date: count, amount or the n-th largest.
@@ -207,11 +210,11 @@ def XS_PIPELINE(log, stage, close_month, as_of, rep=None, what="count"):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("sales", doc="売上 / sales")
-@xw.arg("deal_a_amount", doc="商談◯金額 / Deal ◯ amount")
-@xw.arg("deal_b_amount", doc="商談△金額 / Deal △ amount")
-@xw.arg("w_a", doc="◯の確度（既定 0.7） / Deal ◯ weight (default 0.7)")
-@xw.arg("w_b", doc="△の確度（既定 0.3） / Deal △ weight (default 0.3)")
+@xw.arg("sales", doc=_doc("sales"))
+@xw.arg("deal_a_amount", doc=_doc("deal_a_amount"))
+@xw.arg("deal_b_amount", doc=_doc("deal_b_amount"))
+@xw.arg("w_a", doc=_doc("w_a"))
+@xw.arg("w_b", doc=_doc("w_b"))
 def XS_FORECAST(sales, deal_a_amount, deal_b_amount, w_a=0.7, w_b=0.3):
     """売上予測 = 売上 + 商談◯金額×◯の確度 + 商談△金額×△の確度。
     Sales forecast: sales + Deal ◯ amount × its weight + Deal △ amount × its weight.
@@ -238,16 +241,16 @@ def XS_FORECAST(sales, deal_a_amount, deal_b_amount, w_a=0.7, w_b=0.3):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("annual_target", doc="年間の売上目標 / annual sales target")
-@xw.arg("unit_price", doc="受注単価 / order unit price")
-@xw.arg("win_rate", doc="受注率（商談→受注、例 0.5 または 50%） / win rate (deal → order)")
-@xw.arg("deal_rate", doc="商談化率（話題→商談） / deal rate (topic → deal)")
-@xw.arg("topic_rate", doc="話題化率（訪問→話題） / topic rate (visit → topic)")
-@xw.arg("appointment_rate", doc="アポ率（フォロー→訪問） / appointment rate (follow-up → visit)")
-@xw.arg("last_year_sales", doc="前年の実績売上（空欄 = 0） / last year's sales (blank: 0)")
-@xw.arg("retention", doc="継続率（空欄 = 100%） / share of last year's sales kept (blank: 100%)")
-@xw.arg("list_rate", doc="リスト→フォロー率（空欄ならリスト件数を出さない） / list → follow-up rate (optional)")
-@xw.arg("lang", doc=_LANG)
+@xw.arg("annual_target", doc=_doc("annual_target"))
+@xw.arg("unit_price", doc=_doc("unit_price"))
+@xw.arg("win_rate", doc=_doc("win_rate"))
+@xw.arg("deal_rate", doc=_doc("deal_rate"))
+@xw.arg("topic_rate", doc=_doc("topic_rate"))
+@xw.arg("appointment_rate", doc=_doc("appointment_rate"))
+@xw.arg("last_year_sales", doc=_doc("last_year_sales"))
+@xw.arg("retention", doc=_doc("retention"))
+@xw.arg("list_rate", doc=_doc("list_rate"))
+@xw.arg("lang", doc=_doc("lang"))
 def XS_REVERSE_PLAN(annual_target, unit_price, win_rate, deal_rate, topic_rate, appointment_rate,
                     last_year_sales=None, retention=None, list_rate=None, lang=None):
     """年間目標の逆算: 売上目標から必要な受注・商談・話題・訪問・フォロー（・リスト）件数を縦に返します（件数は切り上げ）。
@@ -293,9 +296,9 @@ def XS_REVERSE_PLAN(annual_target, unit_price, win_rate, deal_rate, topic_rate, 
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("total", doc="配分する年間の数値 / the annual figure to spread")
-@xw.arg("pattern", ndim=2, doc="前年の月別実績など配分の比率（1 行または 1 列。すべて空欄なら均等） / weights, e.g. last year by month")
-@xw.arg("integer", doc="TRUE（既定）: 整数で配分し合計を一致させる / TRUE (default): whole numbers adding up to total")
+@xw.arg("total", doc=_doc("total"))
+@xw.arg("pattern", ndim=2, doc=_doc("pattern"))
+@xw.arg("integer", doc=_doc("integer"))
 def XS_SPREAD(total, pattern, integer=True):
     """年間の数値を前年の月別パターンの比率で配分します（整数なら合計が必ず一致、パターンなしなら均等）。
     Spreads an annual figure over months by last year's pattern; whole shares add up exactly.
@@ -343,7 +346,7 @@ def _error_text(err: Exception) -> str:
     lines = text.splitlines() or [type(err).__name__]
     more = len(lines) - 1
     if more:
-        tail = f"（ほか {more} 件）" if _lang(None) == "ja" else f" (and {more} more)"
+        tail = message_text("udf_more", _lang(None), n=more)
         return ERROR_PREFIX + lines[0] + tail
     return ERROR_PREFIX + lines[0]
 

@@ -17,7 +17,7 @@ from xlsales.layout import sheetmodel as sm
 from xlsales.layout.names import safe_filename, safe_sheet_name
 from xlsales.layout.process import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
 from xlsales.model import Event, Master
-from xlsales.texts import label
+from xlsales.texts import label, labels
 
 
 def _additive_rows() -> set[str]:
@@ -61,8 +61,7 @@ def _inputs_for(master: Master, reps: Sequence[str], title: str, rep: str | None
 
 def _skipped_sheet(master: Master, lang: str, taken: set[str]) -> sm.Sheet:
     sheet = sm.Sheet(name=safe_sheet_name(label("sheet", "skipped", lang), taken))
-    texts = {"ja": ["シート", "行", "列", "理由"], "en": ["Sheet", "Row", "Column", "Reason"]}[lang]
-    for j, h in enumerate(texts):
+    for j, h in enumerate(labels("skipped", lang).values()):
         sheet.set(0, j, h, style="head")
     for i, p in enumerate(master.skipped, start=1):
         sheet.set(i, 0, p.sheet)
@@ -141,7 +140,7 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
 
 def output_names(reps: Sequence[str], as_of: dt.date, lang: str) -> tuple[str, dict[str, str]]:
     """File names: the team workbook's and each rep's (safe on every file system, unique)."""
-    stem = {"ja": "目標プロセス", "en": "targets-process"}[lang]
+    stem = label("file", "process", lang)
     month = as_of.strftime("%Y-%m")
     team = f"{stem}_{label('sheet', 'team', lang)}_{month}.xlsx"
     people: dict[str, str] = {}
