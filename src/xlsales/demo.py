@@ -49,7 +49,6 @@ _MEMBERS = [
     ("中村 優奈", "営業2課", "member_junior", "nakamura@example.co.jp", dt.date(2024, 4, 1)),
 ]
 
-
 # The deck rep's sales targets (the deck's 7月..12月; the other months chosen to fit).
 _DECK_TARGETS = {(2026, 4): 450, (2026, 5): 420, (2026, 6): 520, (2026, 7): 500, (2026, 8): 350,
                  (2026, 9): 610, (2026, 10): 600, (2026, 11): 400, (2026, 12): 800, (2027, 1): 420,
@@ -104,7 +103,6 @@ _DECK_EVENTS = [
     (10, 21, "topic", "キ社", 30, None, (2026, 12)),
 ]
 _DECK_JULY_VISITS, _DECK_JULY_FOLLOWS = 20, 150
-
 
 
 # ----------------------------------------------------------------------------------

@@ -256,7 +256,7 @@ class TeamSimulation:
 
     def row_count(self) -> int:
         """How many rows :meth:`events` would return without a limit."""
-        return sum(1 for rep in self._reps for row in rep.rows if row.date <= self.as_of)
+        return sum(1 for rep in self._reps for row in rep._rows if row.date <= self.as_of)
 
     def events(self, *, id_prefix: str, digits: int, limit: int | None = None) -> list[Event]:
         """The log up to :attr:`as_of` in log order, as a master's events.
@@ -276,7 +276,7 @@ class TeamSimulation:
             (list entries and calls, reports, visits, stages), then as simulated;
             ``Event.row`` is the row in a master's log sheet, from 2.
         """
-        rows = sorted((r for rep in self._reps for r in rep.rows if r.date <= self.as_of),
+        rows = sorted((r for rep in self._reps for r in rep._rows if r.date <= self.as_of),
                       key=lambda r: (r.date, r.rep_index, r.phase, r.seq))[:limit]
         return [
             Event(row=i + 2, id=f"{id_prefix}{i + 1:0{digits}d}", date=r.date, rep=r.rep, activity=r.activity,
@@ -296,7 +296,7 @@ class RepSimulation:
     def __init__(self, team: TeamSimulation, rep: str, index: int, profile: Profile) -> None:
         self.rng, self.rep, self.index, self.p = team.rng, rep, index, profile
         self.as_of, self.volume, self._names = team.as_of, team.volume, team._names
-        self.rows: list[_Row] = []
+        self._rows: list[_Row] = []
         self._pool = [self._names.take() for _ in range(60)]  # prospects known before the log began
         self._warm: list[str] = []  # recently called: the next visits go there first
         self._busy: dict[str, dt.date] = {}  # customer -> last day of their running opportunity
@@ -305,7 +305,7 @@ class RepSimulation:
     def add(self, day: dt.date, activity: str, *, customer: str = "", amount: float | None = None,
             lost_reason: str | None = None, close_month: dt.date | None = None, note: str = "") -> None:
         """Log one row of this rep (an activity key of ``xlsales.vocab.ACTIVITIES``)."""
-        self.rows.append(_Row(date=day, rep=self.rep, rep_index=self.index, seq=len(self.rows), activity=activity,
+        self._rows.append(_Row(date=day, rep=self.rep, rep_index=self.index, seq=len(self._rows), activity=activity,
                               customer=customer, amount=amount, lost_reason=lost_reason, close_month=close_month,
                               note=note))
 
