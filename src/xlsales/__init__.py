@@ -5,10 +5,12 @@ read -> validate -> compute -> lay out -> write::
     import xlsales
     master = xlsales.read_master("master.xlsx")      # or ValidationError with every bad row
     result = xlsales.build(master, "out", as_of=datetime.date(2026, 11, 30))
+    df = xlsales.figures(master, as_of=datetime.date(2026, 11, 30))  # the same figures, as a DataFrame
 """
 
 from xlsales.demo import demo_master
 from xlsales.exceptions import InputError, Problem, ValidationError, XlsalesError
+from xlsales.frames import figures, read_log
 from xlsales.model import Event, Master, Member, Settings, Target
 from xlsales.validate.master import read_master, validate_master
 from xlsales.write.build import BuildResult, build
@@ -27,6 +29,8 @@ __all__ = [
     "XlsalesError",
     "build",
     "demo_master",
+    "figures",
+    "read_log",
     "read_master",
     "validate_master",
     "write_master",

@@ -294,6 +294,22 @@ def process_rows() -> list[_Row]:
     return rows
 
 
+def process_row_index() -> dict[str, int]:
+    """Each row key of ``process_rows`` -> its row on the target/process sheet (0-based)."""
+    return {r.key: FIRST_ROW + i for i, r in enumerate(process_rows())}
+
+
+def figure_keys() -> list[str]:
+    """The keys of the rows that hold numbers, in sheet order: every row but the names
+    of the three largest opportunities of a stage (商談◯1…)."""
+    return [r.key for r in process_rows() if r.kind != "name"]
+
+
+def month_columns(months: Sequence[dt.date]) -> dict[dt.date, int]:
+    """Each month shown -> its column on the target/process sheet (0-based)."""
+    return {m: COL_FIRST_MONTH + j for j, m in enumerate(months)}
+
+
 def row_label(key: str, lang: str) -> str:
     """The exact row label of DOMAIN.md §8 (process targets: KPI + 目標 / 達成率)."""
     for suffix in ("_target", "_achievement"):
@@ -362,13 +378,14 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
     # Header
     sheet.set(ROW_HEAD, COL_LABEL, label("header", "label", lang), style="head")
     sheet.set(ROW_HEAD, COL_BENCH, label("header", "benchmark", lang), style="head")
-    for j, m in enumerate(months):
-        sheet.set(ROW_HEAD, COL_FIRST_MONTH + j, m, style=f"head_month_{lang}")
+    month_col = month_columns(months)
+    for m, col in month_col.items():
+        sheet.set(ROW_HEAD, col, m, style=f"head_month_{lang}")
     sheet.set(ROW_HEAD, col_total, label("header", "total", lang), style="head")
     sheet.row_heights[ROW_HEAD] = 30
 
     rows = process_rows()
-    row_of = {r.key: FIRST_ROW + i for i, r in enumerate(rows)}
+    row_of = process_row_index()
     values: dict[tuple[str, int], object] = {}  # (row key, col) -> computed value
 
     def ref(key: str, col: int) -> str:
@@ -394,7 +411,7 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
     # Columns: benchmark, each month, total.  Rows are filled in order, so derived rows
     # always find the values of the rows they refer to.
     columns: list[tuple[int, dt.date | None, str]] = [(COL_BENCH, None, "bench")]
-    columns += [(COL_FIRST_MONTH + j, m, "month") for j, m in enumerate(months)]
+    columns += [(col, m, "month") for m, col in month_col.items()]
     columns.append((col_total, None, "total"))
     first_m, last_m = xl_col_to_name(COL_FIRST_MONTH), xl_col_to_name(col_total - 1)
 

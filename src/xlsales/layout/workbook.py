@@ -102,6 +102,9 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
                     reserved: set[str] = frozenset()) -> sm.Workbook:
     """The model of one output workbook: the team's (``team=True``) or one rep's.
 
+    Its first sheets are the target/process sheets: the team's (team workbooks), then
+    one per rep of ``reps`` in that order (``process_sheets`` pairs them with their rep).
+
     ``facts`` (``event_facts`` of the master's log) and ``groups`` (``rows_by_rep``) save
     recomputing them for every workbook of a build.  ``reserved`` names sheets that exist
     already (the ribbon's refresh writes into a workbook that has other sheets):
@@ -136,6 +139,13 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     if lists.cells:
         book.sheets.append(lists)
     return book
+
+
+def process_sheets(book: sm.Workbook, reps: Sequence[str], *, team: bool) -> dict[str, sm.Sheet]:
+    """The target/process sheets of ``layout_workbook(master, reps, team=team, ...)`` by
+    rep, the team's under ``""``, in the workbook's order."""
+    scopes = ([""] if team else []) + list(reps)
+    return dict(zip(scopes, book.sheets))
 
 
 def output_names(reps: Sequence[str], as_of: dt.date, lang: str) -> tuple[str, dict[str, str]]:
