@@ -16,7 +16,7 @@ class Event:
     id: str
     date: dt.date
     rep: str
-    activity: str  # a key of _vocab.ACTIVITIES
+    activity: str  # a key of vocab.ACTIVITIES
     customer: str = ""
     amount: float | None = None
     lost_reason: str | None = None  # "now" / "forever"
@@ -28,7 +28,7 @@ class Event:
 class Member:
     rep: str
     team: str = ""
-    grade: str | None = None  # a key of _vocab.GRADES
+    grade: str | None = None  # a key of vocab.GRADES
     email: str = ""
     hire_date: dt.date | None = None
 

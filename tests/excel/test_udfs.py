@@ -1,4 +1,4 @@
-"""The worksheet functions: their core (``_formulas_py``) with figures worked by hand, and the
+"""The worksheet functions: their core (``compute.formulas``) with figures worked by hand, and the
 ``XS_`` functions called as plain Python on real data, against the sheet ``build`` writes.
 
 xlwings' decorators are no-ops off Windows, so ``XS_...`` are plain callables here; how

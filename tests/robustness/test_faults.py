@@ -2,7 +2,7 @@
 
 - An ``xlsales build`` killed (SIGKILL) at random moments never leaves a broken file under
   a final name, and a file of an earlier complete build is either kept as it was or
-  replaced by a complete one (``_files.atomic_path``: temp file ``.~*`` + ``os.replace``).
+  replaced by a complete one (``write.files.atomic_path``: temp file ``.~*`` + ``os.replace``).
 - Text from the input that starts with ``=``, ``+``, ``-``, ``@``, TAB or CR (rep and
   customer names, notes) is a text cell in every generated workbook, both from a
   master in Python and through the CLI with a ``--log`` CSV.

@@ -1,7 +1,7 @@
 """The pure-Python core of the worksheet functions (``xlsales.excel.udfs``).
 
 Each figure a worksheet function returns is computed here, from plain Python values,
-by the domain engine (``_engine``), so a function in a cell and the generated
+by the domain engine (``compute.engine``), so a function in a cell and the generated
 target/process sheet cannot disagree (DOMAIN.md §5):
 
 - flows of a rep and month: :func:`funnel_counts` (``compute_scope``'s flows);
@@ -11,8 +11,8 @@ target/process sheet cannot disagree (DOMAIN.md §5):
   :func:`weighted_forecast` (売上 + 商談◯金額 × w◯ + 商談△金額 × w△).
 
 Reading what Excel hands a function is here too, so it is tested without Excel: a log
-range becomes events through the master reader's own parsers (``_reader.raw_sheet``
-and ``_validate``'s log rules: same labels, same leniency, same messages), and one cell
+range becomes events through the master reader's own parsers (``read.cells.raw_sheet``
+and ``validate.master``'s log rules: same labels, same leniency, same messages), and one cell
 becomes a date, a month, a number or a key (:func:`date_from_cell`...).
 
 Errors are ``ValueError`` subclasses that also are :class:`~xlsales.exceptions.XlsalesError`,
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 # The flows of a rep and month, in funnel order (list → follow → visit → topic → deal →
-# order), then sales and the lost ones.  Keys of ``_engine.FLOW_KEYS`` and of labels.json
+# order), then sales and the lost ones.  Keys of ``engine.FLOW_KEYS`` and of labels.json
 # section "row".
 FUNNEL_KEYS: tuple[str, ...] = (
     "lists", "follows", "pre_reports", "visits", "post_reports", "new_topics", "new_deals", "orders", "sales",
@@ -124,7 +124,7 @@ def funnel_counts(events: Sequence[Event], rep: str | None, month: dt.date) -> d
     dict
         :data:`FUNNEL_KEYS` -> value: ``sales`` (sum of order amounts) as a float, the
         counts as ints.  ``new_topics`` / ``new_deals`` follow each opportunity's history
-        (``_engine.event_facts``).  A month with no events gives zeros: blanking months
+        (``engine.event_facts``).  A month with no events gives zeros: blanking months
         after the as-of date is the sheet's business.
 
     Examples

@@ -1,7 +1,7 @@
 """The one small adapter between the ribbon's handlers and a workbook.
 
 A handler never touches a workbook's object model; it asks a ``Book`` for the values
-of its sheets, and hands it cell marks and sheet models (``_sheetmodel``) to render.
+of its sheets, and hands it cell marks and sheet models (``layout.sheetmodel``) to render.
 
 - ``FileBook``: a workbook file (tests and the command line).  openpyxl drops charts,
   images, pivot tables and form controls on a round trip, so a FileBook refuses a

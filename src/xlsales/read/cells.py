@@ -3,10 +3,10 @@
 The reader finds each sheet by name, finds its header row by the header labels of
 ``labels.json``, and hands back every non-empty data row as ``(excel_row, {key: value})``
 with plain Python values (``str``, ``float``, ``int``, ``bool``, ``datetime``/``date``,
-``None``).  Whether those values make sense is ``_validate``'s business; the reader only
+``None``).  Whether those values make sense is ``xlsales.validate``'s business; the reader only
 reports what stops it from lining cells up with columns (no header row, a column twice).
 
-Contract with ``_validate``:
+Contract with ``xlsales.validate``:
 
 * row numbers are the ones Excel shows (1-based), or the record number of a CSV file
   (header = 1), which is the row Excel shows when it opens the CSV;

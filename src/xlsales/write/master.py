@@ -7,7 +7,7 @@ sheet has its header in row 1, frozen, and is an Excel Table (autofilter include
 the reader finds the columns by their header names and rows a rep appends belong to
 the table.
 
-Contract with the reader (``_validate``):
+Contract with the reader (``xlsales.validate``):
 
 * headers are the labels of ``labels.json`` sections ``log``, ``members``, ``targets``,
   ``settings`` (項目 / 値) and ``benchmark``, in ``lang``;
