@@ -12,7 +12,8 @@ styles.json holds ``base`` (what every style starts from: the font) and ``styles
     font:          {name, size, bold, italic, color}
     fill:          "#RRGGBB" (a solid fill)
     number_format: an Excel number format
-    align:         {horizontal: left|center|right, vertical: top|center, wrap, indent}
+    align:         {horizontal: left|center|right, vertical: top|center, wrap,
+                    indent (with horizontal left or right)}
     border:        {style: thin|medium, color, left|right|top|bottom: {style, color}}
 
 A border's ``style`` and ``color`` apply to all four sides; a side given by name takes
@@ -218,7 +219,7 @@ def _style(raw: Mapping[str, Any], name: str) -> Style:
     align = raw.get("align", {})
     _keys(align, _names(Align), f"style {name!r}, align")
     where = f"style {name!r}"
-    return Style(
+    style = Style(
         font=Font(
             name=_typed(font["name"], str, f"{where}, font.name") if "name" in font else None,
             size=_typed(font["size"], (int, float), f"{where}, font.size") if "size" in font else None,
@@ -236,6 +237,10 @@ def _style(raw: Mapping[str, Any], name: str) -> Style:
         ),
         border=_border(raw.get("border", {}), where),
     )
+    if style.align.indent and style.align.horizontal not in ("left", "right"):
+        # Excel indents only text aligned left or right; XlsxWriter would add "left" silently.
+        raise StyleError(f"{where}, align.indent: needs align.horizontal left or right")
+    return style
 
 
 def _border(raw: Mapping[str, Any], where: str) -> Border:
