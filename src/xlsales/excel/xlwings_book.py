@@ -7,6 +7,9 @@ it was not exercised in Excel on the Linux machines that test xlsales (see READM
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ from xlsales.excel.books import MARK_AUTHOR, MARK_FILL, Mark
 from xlsales.excel.handlers import previous_month
 from xlsales.exceptions import InputError
 from xlsales.layout import sheetmodel as sm
+from xlsales.layout import styles as st
 from xlsales.texts import message_text
 
 
@@ -126,17 +130,91 @@ def parse_month_answer(answer: object) -> dt.date | None:
         return None
 
 
-def _style_range(rng: Any, style: str | None) -> None:
-    if style is None:
-        return
-    from xlsales.write.xlsxwriter_backend import styles
+# xlwings' name of each edge of the style model's borders.
+_EDGES = {"left": "edge_left", "right": "edge_right", "top": "edge_top", "bottom": "edge_bottom"}
+_PATH = re.compile(r"(\w+)(?:\[(\w+)\])?")
 
-    p = styles()[style]
-    if "num_format" in p:
-        rng.number_format = p["num_format"]
-    if "bg_color" in p:
-        rng.color = p["bg_color"]
-    if p.get("bold"):
-        rng.font.bold = True
-    if "font_color" in p:
-        rng.font.color = p["font_color"]
+
+def range_settings(style: st.Style) -> list[tuple[str, Any]]:
+    """The xlwings ``Range`` settings that draw ``style``, in the order to apply them.
+
+    Parameters
+    ----------
+    style : Style
+        A neutral style of :mod:`xlsales.layout.styles`.
+
+    Returns
+    -------
+    list of (str, object)
+        (attribute path from the range, value): ``("font.bold", True)``,
+        ``("borders[edge_left].weight", "thin")``.  What the style leaves at its default
+        is left out.  Everything is xlwings' own cross-platform API (xlwings >= 0.37.3)
+        except the indent, which xlwings has only as a relative ``adjust_indent`` on
+        xlwings Server: it is ``api.IndentLevel``, Excel's COM property on Windows.
+
+    Examples
+    --------
+    >>> from xlsales.layout.styles import named_styles
+    >>> range_settings(named_styles()["log_amount"])
+    [('number_format', '#,##0'), ('font.name', 'Meiryo UI'), ('font.size', 11)]
+    """
+    f, a = style.font, style.align
+    out: list[tuple[str, Any]] = []
+    for path, value in (("number_format", style.number_format), ("color", style.fill), ("font.name", f.name),
+                        ("font.size", f.size), ("font.bold", f.bold), ("font.italic", f.italic),
+                        ("font.color", f.color), ("horizontal_alignment", a.horizontal),
+                        ("vertical_alignment", a.vertical), ("wrap_text", a.wrap), ("api.IndentLevel", a.indent)):
+        if value:
+            out.append((path, value))
+    for side in st.SIDES:
+        edge = getattr(style.border, side)
+        if edge is not None:
+            out.append((f"borders[{_EDGES[side]}].line_style", "continuous"))
+            out.append((f"borders[{_EDGES[side]}].weight", edge.style))
+            if edge.color:
+                out.append((f"borders[{_EDGES[side]}].color", edge.color))
+    return out
+
+
+def apply_settings(rng: Any, settings: list[tuple[str, Any]], *, com: bool | None = None) -> None:
+    """Set each of ``settings`` (from :func:`range_settings`) on the xlwings range ``rng``.
+
+    Parameters
+    ----------
+    rng : xlwings.Range
+        The cells to style.
+    settings : list of (str, object)
+        Attribute paths such as ``"font.bold"`` or ``"borders[edge_top].color"``, and values.
+    com : bool, optional
+        Whether ``rng.api`` is Excel's COM object (default: on Windows).  Settings through
+        ``api`` are skipped otherwise: macOS' AppleScript bridge names them differently.
+    """
+    com = sys.platform == "win32" if com is None else com
+    for path, value in settings:
+        if path.startswith("api.") and not com:
+            continue
+        *steps, last = path.split(".")
+        target = rng
+        for step in steps:
+            target = _step(target, step)
+        setattr(target, last, value)
+
+
+def _step(obj: Any, step: str) -> Any:
+    # "font" is an attribute, "borders[edge_left]" an attribute and then an item.
+    match = _PATH.fullmatch(step)
+    if match is None:
+        raise ValueError(f"not an attribute path step: {step!r}")
+    obj = getattr(obj, match[1])
+    return obj if match[2] is None else obj[match[2]]
+
+
+@functools.lru_cache(maxsize=None)
+def _settings(name: str) -> list[tuple[str, Any]]:
+    # put_sheet styles cell by cell: convert each named style once.
+    return range_settings(st.named_styles()[name])
+
+
+def _style_range(rng: Any, style: str | None) -> None:
+    if style is not None:
+        apply_settings(rng, _settings(style))

@@ -1,12 +1,12 @@
 """A plain model of workbooks: what "lay out" produces and every writer renders.
 
 The layout decides every cell (its formula, its computed value and a style name); a
-backend only renders.  XlsxWriter renders new files (``_xlsxwriter_backend``); the
+backend only renders.  XlsxWriter renders new files (``write.xlsxwriter_backend``); the
 add-in renders the same model into the workbook open in Excel.  One layout, so
 ``xlsales build`` and the ribbon's refresh cannot drift apart.
 
 Rows and columns are 0-based, as in XlsxWriter.  Styles are names of
-``workbook_templates/styles.json``.
+``workbook_templates/styles.json`` (described by ``layout.styles``).
 """
 
 from __future__ import annotations

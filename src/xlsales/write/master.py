@@ -19,6 +19,7 @@ Contract with the reader (``xlsales.validate``):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -33,10 +34,11 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from xlsales.layout.names import quote_sheet
+from xlsales.layout.styles import Border, base_style, named_styles
 from xlsales.model import Event, Master, Member, Settings, Target
 from xlsales.texts import check_lang, label, labels, template_text
 from xlsales.write.files import atomic_path
-from xlsales.write.xlsxwriter_backend import write_plain
+from xlsales.write.xlsxwriter_backend import Formats, write_plain
 
 __all__ = ["write_master", "MASTER_TABLES", "DROPDOWN_ROWS", "REP_LIST_NAME"]
 
@@ -56,10 +58,7 @@ REP_LIST_NAME = "RepList"
 _ITEM_LIST_NAME = "BenchmarkItems"
 _REP_LIST_ROWS = 1000  # メンバー!$A$2:$A$1000: room for far more reps than a team has
 
-_FONT = "Meiryo UI"
 _TABLE_STYLE = "Table Style Medium 2"
-_HEAD_FILL = "#1F3864"
-_GRID = "#BFBFBF"
 _ROW_KEYS_NOT_BENCHMARKED = ("target_suffix", "achievement_suffix")
 
 
@@ -108,7 +107,7 @@ def write_master(path: str | os.PathLike, master: Master | None = None, *, lang:
             "default_date_format": "yyyy/mm/dd",
         })
         # The Normal style: cells the user types into get the same font as ours.
-        book.formats[0].set_font_name(_FONT)
+        book.formats[0].set_font_name(base_style().font.name)
         _MasterWriter(book, master, lang).write()
         book.close()
     return path
@@ -163,31 +162,20 @@ class _MasterWriter:
         self.master = master
         self.lang = lang
         self.sheet_names = labels("sheet", lang)
-        self._formats: dict[tuple, Any] = {}
+        self.fmt = Formats(book)
 
     # -- formats -------------------------------------------------------------------
 
-    def fmt(self, **props: Any) -> Any:
-        key = tuple(sorted(props.items()))
-        if key not in self._formats:
-            self._formats[key] = self.book.add_format({"font_name": _FONT, **props})
-        return self._formats[key]
-
     def cell_format(self, kind: str, *, border: bool = True) -> Any:
-        props: dict[str, Any] = {"valign": "vcenter"}
+        # kind: text | code | date | month | amount | pct | general, the styles master_<kind>.
+        name = "master_" + kind
         if border:
-            props.update(border=1, border_color=_GRID)
-        num = {"date": "yyyy/mm/dd", "month": "@", "code": "@", "text": "@", "amount": "#,##0", "pct": "0%",
-               "general": None}[kind]
-        if num:
-            props["num_format"] = num
-        if kind in ("date", "month", "code"):
-            props["align"] = "center"
-        return self.fmt(**props)
+            return self.fmt(name)
+        # A column's own format, for the rows a user types below the table: without the grid.
+        return self.fmt.of(dataclasses.replace(named_styles()[name], border=Border()))
 
     def header_format(self) -> Any:
-        return self.fmt(bold=True, font_color="#FFFFFF", bg_color=_HEAD_FILL, border=1, border_color=_GRID,
-                        align="center", valign="vcenter", text_wrap=True)
+        return self.fmt("head")
 
     # -- the workbook ----------------------------------------------------------------
 
@@ -372,7 +360,7 @@ class _MasterWriter:
                 options.update(error_title=h[k][:32], error_message=label("settings_help", k, lang))
             ws.data_validation(i, 1, i, 1, options)
         # The help text beside each setting, outside the table (the table stays 項目 / 値).
-        note = self.fmt(font_color="#595959", italic=True, valign="vcenter")
+        note = self.fmt("master_help")
         for i, k in enumerate(keys, start=1):
             ws.write_string(i, 3, label("settings_help", k, lang), note)
         ws.set_column(2, 2, 2)
@@ -407,18 +395,8 @@ class _MasterWriter:
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         total = widths[1] + widths[2]
-        f = self.fmt
-        title = f(bold=True, font_size=18, font_color=_HEAD_FILL, valign="vcenter")
-        intro = f(text_wrap=True, valign="top", font_color="#404040", bg_color="#F2F2F2", border=1,
-                  border_color="#D9D9D9")
-        heading = f(bold=True, font_size=12, font_color="#FFFFFF", bg_color=_HEAD_FILL, valign="vcenter",
-                    indent=1)
-        th = f(bold=True, bg_color="#D9E1F2", border=1, border_color=_GRID, valign="vcenter", text_wrap=True)
-        term = f(bold=True, border=1, border_color=_GRID, valign="top", text_wrap=True, bg_color="#F8FBFF")
-        cell = f(border=1, border_color=_GRID, valign="top", text_wrap=True)
-        text = f(text_wrap=True, valign="top")
-        command = f(font_name="Consolas", bold=True, font_color="#C00000", bg_color="#F2F2F2", border=1,
-                    border_color=_GRID, valign="top", text_wrap=True)
+        title, intro, heading, th, term, cell, text, command = (self.fmt("howto_" + name) for name in (
+            "title", "intro", "heading", "th", "term", "cell", "text", "command"))
         line_h = 18.0
 
         def lines(s: str, width: int) -> int:
@@ -467,7 +445,7 @@ class _MasterWriter:
         ws.set_h_pagebreaks(_page_breaks(heights, headings, keep_with_heading=3))
         row = len(heights)
         ws.hide_gridlines(2)
-        ws.set_tab_color(_HEAD_FILL)
+        ws.set_tab_color(named_styles()["howto_heading"].fill)  # the headings' blue
         self.print_setup(ws, repeat_header=False)
         ws.print_area(0, 0, max(row - 1, 0), 2)
 

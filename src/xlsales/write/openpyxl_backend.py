@@ -8,6 +8,7 @@ existing workbook.  openpyxl stores no computed values for formulas; the FileBoo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from openpyxl.formatting.rule import FormulaRule
@@ -18,33 +19,50 @@ from openpyxl.worksheet.table import TableColumn as XlTableColumn
 from openpyxl.worksheet.table import TableFormula
 
 from xlsales.layout import sheetmodel as sm
-from xlsales.write.xlsxwriter_backend import styles
+from xlsales.layout import styles as st
+
+
+def style_kwargs(style: st.Style) -> dict[str, Any]:
+    """The openpyxl cell attributes that draw ``style`` (as pandas' ``_convert_to_style_kwargs``).
+
+    Parameters
+    ----------
+    style : Style
+        A neutral style of :mod:`xlsales.layout.styles`.
+
+    Returns
+    -------
+    dict
+        Cell attribute -> value: ``font`` always, ``fill``, ``border``, ``alignment`` and
+        ``number_format`` when the style sets them.
+    """
+    f, a = style.font, style.align
+    out: dict[str, Any] = {
+        "font": Font(name=f.name, size=f.size, bold=f.bold, italic=f.italic, color=_color(f.color)),
+    }
+    if style.fill:
+        out["fill"] = PatternFill("solid", fgColor=_color(style.fill))
+    sides = {name: Side(style=edge.style, color=_color(edge.color))
+             for name in st.SIDES if (edge := getattr(style.border, name)) is not None}
+    if sides:
+        out["border"] = Border(**sides)
+    if a != st.Align():
+        out["alignment"] = Alignment(horizontal=a.horizontal, vertical=a.vertical, wrap_text=a.wrap or None,
+                                     indent=a.indent)
+    if style.number_format:
+        out["number_format"] = style.number_format
+    return out
 
 
 def _color(value: str | None) -> str | None:
+    # openpyxl wants ARGB without "#": an opaque "#1F3864" is "FF1F3864".
     return None if not value else "FF" + value.lstrip("#").upper()
 
 
+@functools.lru_cache(maxsize=None)
 def _style(name: str) -> dict[str, Any]:
-    p = styles()[name]
-    side = Side(style="thin", color=_color(p.get("border_color", "#000000")))
-    out: dict[str, Any] = {
-        "font": Font(name="Meiryo UI", bold=p.get("bold", False), italic=p.get("italic", False),
-                     size=p.get("font_size", 11), color=_color(p.get("font_color"))),
-    }
-    if "bg_color" in p:
-        out["fill"] = PatternFill("solid", fgColor=_color(p["bg_color"]))
-    if p.get("border"):
-        out["border"] = Border(left=side, right=side, top=side, bottom=side)
-    elif p.get("bottom"):
-        out["border"] = Border(bottom=side)
-    align = {k: p[k] for k in ("text_wrap", "indent") if k in p}
-    if "align" in p or "valign" in p or align:
-        out["alignment"] = Alignment(horizontal=p.get("align"), vertical={"vcenter": "center"}.get(
-            p.get("valign"), p.get("valign")), wrap_text=align.get("text_wrap"), indent=align.get("indent", 0))
-    if "num_format" in p:
-        out["number_format"] = p["num_format"]
-    return out
+    # openpyxl's style objects are immutable and shared, so one set per name will do.
+    return style_kwargs(st.named_styles()[name])
 
 
 def _apply(cell: Any, style: str | None) -> None:

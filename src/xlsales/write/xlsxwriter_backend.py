@@ -1,4 +1,4 @@
-"""Render a workbook model (``_sheetmodel``) into a new .xlsx file with XlsxWriter.
+"""Render a workbook model (``layout.sheetmodel``) into a new .xlsx file with XlsxWriter.
 
 XlsxWriter stores each formula's computed value beside the formula, so previews and
 Protected View show numbers.  Text is always written as text: a customer called
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -24,28 +23,66 @@ except ImportError:  # pragma: no cover - a future XlsxWriter
     _CellFormula = None
 
 from xlsales.layout import sheetmodel as sm
-from xlsales.texts import template_text
+from xlsales.layout import styles as st
 from xlsales.write.files import atomic_path
 
-
-@functools.lru_cache(maxsize=None)
-def styles() -> dict[str, dict[str, Any]]:
-    """The named cell styles of ``workbook_templates/styles.json``."""
-    text = template_text("styles.json")
-    return json.loads(text)
+# XlsxWriter's border index of each border style of the style model.
+_BORDER_INDEX = {"thin": 1, "medium": 2}
 
 
-class _Formats:
+def format_properties(style: st.Style) -> dict[str, Any]:
+    """The properties of ``workbook.add_format`` that draw ``style``.
+
+    Parameters
+    ----------
+    style : Style
+        A neutral style of :mod:`xlsales.layout.styles`.
+
+    Returns
+    -------
+    dict
+        XlsxWriter format properties; what the style leaves at its default is left out.
+
+    Examples
+    --------
+    >>> from xlsales.layout.styles import named_styles
+    >>> format_properties(named_styles()["log_amount"])
+    {'font_name': 'Meiryo UI', 'font_size': 11, 'num_format': '#,##0'}
+    """
+    f, a = style.font, style.align
+    out: dict[str, Any] = {}
+    for key, value in (("font_name", f.name), ("font_size", f.size), ("bold", f.bold), ("italic", f.italic),
+                       ("font_color", f.color), ("bg_color", style.fill), ("num_format", style.number_format),
+                       ("align", a.horizontal), ("valign", {"center": "vcenter"}.get(a.vertical, a.vertical)),
+                       ("text_wrap", a.wrap), ("indent", a.indent)):
+        if value:
+            out[key] = value
+    for side in st.SIDES:
+        edge = getattr(style.border, side)
+        if edge is not None:
+            out[side] = _BORDER_INDEX[edge.style]
+            if edge.color:
+                out[side + "_color"] = edge.color
+    return out
+
+
+class Formats:
+    """The XlsxWriter formats of one workbook, one per named style (or style), made once."""
+
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self._book = book
-        self._cache: dict[str | None, Any] = {None: None}
+        self._styles = st.named_styles()
+        self._cache: dict[st.Style, Any] = {}
 
     def __call__(self, name: str | None) -> Any:
-        if name not in self._cache:
-            props = dict(styles()[name])
-            props.setdefault("font_name", "Meiryo UI")
-            self._cache[name] = self._book.add_format(props)
-        return self._cache[name]
+        """The format of the named style ``name`` (None: no format)."""
+        return None if name is None else self.of(self._styles[name])
+
+    def of(self, style: st.Style) -> Any:
+        """The format drawing ``style``; equal styles share one format."""
+        if style not in self._cache:
+            self._cache[style] = self._book.add_format(format_properties(style))
+        return self._cache[style]
 
 
 def write_workbook(model: sm.Workbook, path: str | os.PathLike) -> None:
@@ -55,7 +92,7 @@ def write_workbook(model: sm.Workbook, path: str | os.PathLike) -> None:
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
             "default_date_format": "yyyy/mm/dd",
         })
-        fmt = _Formats(book)
+        fmt = Formats(book)
         for sheet in model.sheets:
             _write_sheet(book, book.add_worksheet(sheet.name), sheet, fmt)
         for name, ref in model.defined_names.items():
@@ -139,7 +176,7 @@ def _serial(value: dt.date | dt.datetime) -> float:
     return delta.days + delta.seconds / 86400
 
 
-def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: _Formats) -> None:
+def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: Formats) -> None:
     merged_tops = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merges}
     for table in sheet.tables:
         _write_table(ws, table, fmt)
@@ -171,7 +208,7 @@ def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: _Form
         ws.hide()
 
 
-def _write_table(ws: Any, table: sm.Table, fmt: _Formats) -> None:
+def _write_table(ws: Any, table: sm.Table, fmt: Formats) -> None:
     last_col = table.left + len(table.columns) - 1
     columns = [{"header": col.header, "format": fmt(col.style)} for col in table.columns]
     # add_table records every cell of its range for an overlap check (1.7 million entries
