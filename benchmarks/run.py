@@ -778,31 +778,30 @@ def _plot(data: dict[str, Any], path: Path) -> None:
                     color=line.get_color(), label=f"timeout (> {timeout:.0f} s)")
     ws = [(s["rows"], s["write_master_s"]) for s in sizes]
     ax.plot(*zip(*ws), marker="s", linestyle=":", color="grey", label="write_master (1 run)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("activity-log rows")
-    ax.set_ylabel("seconds (median)")
-    ax.set_title("Time against log rows")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7.5, loc="upper left")
+    _log_log_axes(ax, "seconds (median)", "Time against log rows")
     for key, title in (("build", "build"), ("cli", "xlsales build CLI"), ("read", "read + validate"),
                        ("lo_team", "LibreOffice recalc, team")):
         pts = [(s["rows"], _peak(s, key) / 1024) for s in sizes if _peak(s, key)]
         if pts:
             axm.plot(*zip(*pts), marker="o", label=f"peak RSS: {title}")
     axm.axhline(TARGET_PEAK_BYTES / MB, color="red", linestyle="--", linewidth=1, label="1.5 GB target (700k)")
-    axm.set_xscale("log")
-    axm.set_yscale("log")
-    axm.set_xlabel("activity-log rows")
-    axm.set_ylabel("MB")
-    axm.set_title("Peak memory against log rows")
-    axm.grid(True, which="both", alpha=0.3)
-    axm.legend(fontsize=7.5, loc="upper left")
+    _log_log_axes(axm, "MB", "Peak memory against log rows")
     when = data["commands"][-1]["started"][:10]
     fig.suptitle(f"xlsales benchmarks, {when}, {data['machine']['nproc']} CPUs", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _log_log_axes(ax, ylabel: str, title: str) -> None:
+    # Both charts of results.png: log rows against a log scale, a light grid, a small legend.
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("activity-log rows")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7.5, loc="upper left")
 
 
 def _cpu_model() -> str:
