@@ -1,4 +1,4 @@
-"""The Excel add-in's Python side: the ribbon dispatcher and the xlwings adapter.
+"""The Excel add-in's Python side: the entry point of the ribbon's buttons and their table.
 
 The VBA dispatcher of ``macros/XlsalesRibbon.bas`` calls
 ``xlsales.excel.ribbon.on_ribbon(control_id)`` through xlwings' ``RunPython``.  Each button id

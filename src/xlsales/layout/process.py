@@ -1,4 +1,4 @@
-"""Lay out: the engine's figures become sheet models of formulas with cached values.
+"""The activity-log table and the target/process sheet: figures as formulas with cached values.
 
 This is the one place that decides what every generated cell holds.  Two sheets:
 
