@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -11,7 +12,7 @@ from support.masterfactory import write_master
 from support.workbooks import error_cells, process_table, same
 
 from xlsales import InputError, ValidationError, build, read_master
-from xlsales.excel import ribbon, xlwings_book
+from xlsales.excel import handlers, ribbon
 from xlsales.excel.books import MARK_AUTHOR, FileBook
 from xlsales.excel.ribbon_spec import buttons
 
@@ -151,9 +152,6 @@ class _AlertingBook(FileBook):
     def alert(self, text, lang):
         _AlertingBook.alerts.append(text)
 
-    def ask_month(self, lang):
-        return None
-
 
 @pytest.mark.parametrize("lang, expect", [("ja", "問題に印を付け"), ("en", "Marked")])
 def test_on_ribbon_reports_in_a_message_box(tmp_path, monkeypatch, lang, expect):
@@ -187,10 +185,110 @@ def test_on_ribbon_never_shows_a_traceback(tmp_path, monkeypatch):
     assert "ZeroDivisionError" in _AlertingBook.alerts[1] and "Traceback" not in _AlertingBook.alerts[1]
 
 
-@pytest.mark.parametrize("answer, month", [("2026-10", dt.date(2026, 10, 1)), ("2026/7", None),
-                                           ("2026/07", dt.date(2026, 7, 1)), (False, None), ("", None)])
-def test_month_prompt_answers(answer, month):
-    assert xlwings_book.parse_month_answer(answer) == month
+JULY = dt.date(2026, 7, 1)
+
+
+@pytest.mark.parametrize("answers, month", [
+    (["2026-07"], JULY), (["2026/7"], JULY), (["2026/07"], JULY), (["2026年7月"], JULY), (["R8.7"], JULY),
+    (["令和8年7月"], JULY), ([" 2026-07 "], JULY), (["2026/7/15"], JULY),
+    ([False], None), ([None], None),  # Cancel: Excel's Application.InputBox returns False
+    (["7月", "2026-07"], JULY), (["", "2026-7"], JULY), (["2026-13", False], None),
+])
+def test_the_month_is_asked_until_it_reads(answers, month):
+    asked = []
+
+    def prompt(message, default):
+        asked.append((message, default))
+        return answers[len(asked) - 1]
+
+    assert handlers.ask_month(prompt, "ja", today=dt.date(2026, 8, 3)) == month
+    assert len(asked) == len(answers)
+    assert asked[0] == ("配布する月を入力してください（例 2026-10、2026/10、2026年10月、R8.10）", "2026-07")
+    for (message, default), typed in zip(asked[1:], answers):
+        # asked again with the answer, the reason and the answer as the new default
+        assert f"「{str(typed).strip()}」は月として読めません" in message and default == str(typed).strip()
+    if answers[0] == "7月":
+        assert "年を含めて 2026-07 の形で" in asked[1][0]
+
+
+def test_the_month_question_gives_up_after_five_unreadable_answers():
+    asked = []
+    assert handlers.ask_month(lambda m, d: asked.append(m) or "July", "en", today=dt.date(2026, 8, 3)) is None
+    assert len(asked) == 5 and "\u201cJuly\u201d is not a month" in asked[1]
+
+
+class _PromptingBook(_AlertingBook):
+    """The workbook in Excel as the ribbon sees it: message boxes and an input box, recorded."""
+
+    answers: list[object] = []
+    prompts: list[str] = []
+    alerts: list[str] = []
+
+    def alert(self, text, lang):
+        _PromptingBook.alerts.append(text)
+
+    def prompt(self, message, default, lang):
+        _PromptingBook.prompts.append(message)
+        return _PromptingBook.answers.pop(0)
+
+
+@pytest.fixture
+def excel(monkeypatch):
+    """``on_ribbon`` against a workbook file standing in for the workbook open in Excel."""
+    xw = pytest.importorskip("xlwings")
+    monkeypatch.setenv("XLSALES_LANG", "ja")
+    monkeypatch.setattr(ribbon, "XlwingsBook", _PromptingBook)
+    _PromptingBook.alerts, _PromptingBook.prompts = [], []
+
+    def press(button, workbook, answers=()):
+        monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: workbook))
+        _PromptingBook.answers = list(answers)
+        ribbon.on_ribbon(button)
+        return _PromptingBook
+
+    return press
+
+
+def test_only_the_monthly_button_asks_for_a_month(excel, deck_file, tmp_path):
+    book = excel("xsValidate", deck_file)
+    assert book.prompts == [] and len(book.alerts) == 1
+    refreshed = tmp_path / "copy.xlsx"
+    refreshed.write_bytes(deck_file.read_bytes())
+    book = excel("xsRefresh", refreshed)
+    assert book.prompts == [] and len(book.alerts) == 2
+
+
+def test_cancel_on_the_month_question_does_nothing(excel, deck_file):
+    book = excel("xsMonthly", deck_file, answers=[False])
+    assert len(book.prompts) == 1 and book.alerts == []
+    assert not list(deck_file.parent.glob("xlsales_*"))
+
+
+def test_an_unreadable_month_is_asked_again_then_built(excel, deck_file):
+    book = excel("xsMonthly", deck_file, answers=["12月", "2026年12月"])
+    assert len(book.prompts) == 2 and "「12月」は月として読めません" in book.prompts[1]
+    folder = deck_file.parent / "xlsales_2026-12"
+    assert len(list(folder.glob("*.xlsx"))) == 3 and str(folder) in book.alerts[-1]
+
+
+@pytest.mark.parametrize("fullname, folder", [
+    ("https://contoso-my.sharepoint.com/personal/a_contoso_com/Documents/master.xlsx", None),
+    ("https://d.docs.live.net/abc123/営業/master.xlsx", None),
+    ("Book1", None),  # never saved
+    ("", None),
+    ("/Users/sato/営業/master.xlsx", "/Users/sato/営業"),
+])
+def test_a_workbook_folder_only_when_it_is_on_this_computer(fullname, folder):
+    assert handlers.local_folder(fullname) == (None if folder is None else Path(folder))
+
+
+def test_monthly_books_of_a_workbook_on_onedrive_go_to_documents(deck_file, tmp_path):
+    book = FileBook(deck_file)
+    book.folder = None  # as XlwingsBook sets it for an https full name
+    outcome = handlers.monthly_books(book, month=dt.date(2026, 12, 1), lang="en", documents=tmp_path / "Documents")
+    folder = tmp_path / "Documents" / "xlsales" / "2026-12"
+    assert sorted(p.parent for p in outcome.paths) == [folder] * 3
+    assert "OneDrive/SharePoint" in outcome.message and str(folder) in outcome.message
 
 
 def test_the_file_button_runner_refuses_a_hostile_package_before_openpyxl_reads_it(tmp_path):

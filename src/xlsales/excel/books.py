@@ -51,7 +51,7 @@ class Book(Protocol):
     """What a ribbon handler needs of a workbook."""
 
     name: str
-    folder: Path
+    folder: Path | None  # None: the workbook has no folder on this computer (OneDrive URL, unsaved)
 
     def grids(self) -> dict[str, list[list[Any]]]:
         """Sheet name -> values from A1 (row 1 of the list is the sheet's row 1)."""

@@ -5,12 +5,14 @@
 - ``refresh_book``: fill in the target/process sheets of the open workbook from its
   ActivityLog table, with the same layout and formulas as ``xlsales build``.
 - ``monthly_books``: write the team and per-person workbooks of a month into a folder
-  beside the workbook.
+  beside the workbook (``Documents/xlsales/YYYY-MM`` when it has no local folder);
+- ``ask_month``: the month of 月次ブック作成, asked again with the reason until it reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from xlsales.model import Master
 from xlsales.read.cells import raw_sheet
 from xlsales.texts import check_lang, label, message_text
 from xlsales.validate.master import read_grids, validate_grids
+from xlsales.validate.values import BadValue, parse_month
 from xlsales.vocab import parse_key
 from xlsales.write.build import BuildResult, build
 
@@ -183,15 +186,81 @@ def month_as_of(month: dt.date, today: dt.date) -> dt.date:
     return today if month <= today <= end else end
 
 
-def monthly_books(book: Book, *, month: dt.date, lang: str | None = None, today: dt.date | None = None) -> Outcome:
-    """Write the team and per-person workbooks of ``month`` into a folder beside ``book``."""
+def monthly_books(book: Book, *, month: dt.date, lang: str | None = None, today: dt.date | None = None,
+                  documents: Path | None = None) -> Outcome:
+    """Write the team and per-person workbooks of ``month`` into a folder beside ``book``.
+
+    A workbook with no folder on this computer (``book.folder`` None: on OneDrive or
+    SharePoint, or never saved) gets ``documents/xlsales/YYYY-MM`` instead (default
+    ``~/Documents``), and the message says so.
+    """
     grids = book.grids()
     master = read_grids(grids, source=book.name, lang=lang or "ja")
     lang = check_lang(lang or master.settings.language)
     as_of = month_as_of(month, today or dt.date.today())
-    out = book.folder / f"xlsales_{month:%Y-%m}"
+    if book.folder is not None:
+        out, key = book.folder / f"xlsales_{month:%Y-%m}", "addin_monthly"
+    else:
+        out, key = (documents or Path.home() / "Documents") / "xlsales" / f"{month:%Y-%m}", "addin_monthly_elsewhere"
     result: BuildResult = build(master, out, as_of=as_of, lang=lang)
-    return Outcome(message_text("addin_monthly", lang, n=len(result.paths), out=out), paths=result.paths)
+    return Outcome(message_text(key, lang, n=len(result.paths), out=out), paths=result.paths)
+
+
+def local_folder(fullname: str) -> Path | None:
+    """The folder of a workbook whose full name is ``fullname``; None when it has none here.
+
+    Excel gives a workbook on OneDrive or SharePoint an https URL as its full name (and
+    xlwings maps it to a local path only when the synced folder is found), and a workbook
+    never saved a bare name (``Book1``): neither has a folder to write beside.
+    """
+    if not fullname or "://" in fullname:
+        return None
+    folder = Path(fullname).parent
+    return folder if folder.is_absolute() else None
+
+
+Prompt = Callable[[str, str], object]
+
+
+def ask_month(prompt: Prompt, lang: str, *, today: dt.date, tries: int = 5) -> dt.date | None:
+    """The month to distribute, asked until the answer reads as a month; None on Cancel.
+
+    Parameters
+    ----------
+    prompt : callable
+        ``prompt(message, default)`` shows an input box with ``default`` filled in and
+        returns the text typed, or None or False when the user cancels (Excel's
+        ``Application.InputBox`` returns False).
+    lang : {"ja", "en"}
+    today : date
+        The default answer is the last month that ended before ``today``.
+    tries : int
+        After this many unreadable answers in a row the question is dropped (None).
+
+    Examples
+    --------
+    >>> answers = iter(["7月", "R8.7"])
+    >>> ask_month(lambda message, default: next(answers), "ja", today=dt.date(2026, 8, 3))
+    datetime.date(2026, 7, 1)
+
+    Every form of ``parse_month`` is read: ``2026-07``, ``2026/7``, ``2026年7月``,
+    ``令和8年7月``, ``R8.7`` or a date of the month.  An unreadable answer is asked again,
+    with the reason and the answer given.
+    """
+    message = message_text("addin_ask_month", lang)
+    default = previous_month(today).strftime("%Y-%m")
+    for _ in range(tries):
+        answer = prompt(message, default)
+        if answer is None or answer is False:
+            return None
+        text = str(answer).strip()
+        try:
+            return parse_month(text)
+        except BadValue as bad:
+            reason = message_text(bad.reason, lang, **bad.params)
+            message = message_text("addin_ask_month_again", lang, answer=text, reason=reason)
+            default = text
+    return None
 
 
 def previous_month(today: dt.date) -> dt.date:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from xlsales.excel.books import Book
-from xlsales.excel.handlers import Outcome, monthly_books, previous_month, refresh_book, validate_book
+from xlsales.excel.handlers import Outcome, ask_month, monthly_books, previous_month, refresh_book, validate_book
 from xlsales.excel.xlwings_book import XlwingsBook
 from xlsales.exceptions import XlsalesError
 from xlsales.texts import message_text
@@ -46,6 +46,8 @@ HANDLERS: dict[str, Handler] = {
     "xsRefresh": _refresh,
     "xsMonthly": _monthly,
 }
+# The buttons that ask for a month before they run (Cancel: the button does nothing).
+ASKS_MONTH: frozenset[str] = frozenset({"xsMonthly"})
 
 
 def _lang() -> str:
@@ -74,7 +76,14 @@ def on_ribbon(control_id: str) -> None:
     lang = _lang()
     book = XlwingsBook(xw.Book.caller())
     try:
-        outcome = run_button(control_id, book, lang=lang, month=book.ask_month(lang))
+        options: dict[str, Any] = {}
+        if control_id in ASKS_MONTH:
+            month = ask_month(lambda message, default: book.prompt(message, default, lang), lang,
+                              today=dt.date.today())
+            if month is None:
+                return
+            options["month"] = month
+        outcome = run_button(control_id, book, lang=lang, **options)
         book.alert(outcome.message, lang)
     except XlsalesError as err:
         book.alert(err.message(lang), lang)

@@ -6,15 +6,13 @@ it was not exercised in Excel on the Linux machines that test xlsales (see READM
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
 from xlsales.excel.books import MARK_AUTHOR, MARK_FILL, Mark
-from xlsales.excel.handlers import previous_month
+from xlsales.excel.handlers import local_folder
 from xlsales.exceptions import InputError
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout import styles as st
@@ -27,8 +25,11 @@ class XlwingsBook:
     def __init__(self, book: Any) -> None:
         self._book = book
         self.name = book.name
-        full = Path(book.fullname)
-        self.folder = full.parent if full.parent != Path("") else Path.home()
+        try:  # xlwings maps a OneDrive/SharePoint URL to the synced file, or raises
+            fullname = book.fullname
+        except Exception:
+            fullname = ""
+        self.folder = local_folder(fullname)
 
     def grids(self) -> dict[str, list[list[Any]]]:
         out = {}
@@ -111,23 +112,29 @@ class XlwingsBook:
     def alert(self, text: str, lang: str) -> None:
         self._book.app.alert(text, title=message_text("addin_title", lang))
 
-    def ask_month(self, lang: str) -> dt.date | None:
-        """The month to distribute, asked with Excel's InputBox (default: the last ended)."""
-        default = previous_month(dt.date.today()).strftime("%Y-%m")
-        try:
-            answer = self._book.app.api.InputBox(message_text("addin_ask_month", lang), "xlsales", default)
-        except Exception:  # no InputBox through this platform's bridge: use the default
-            return None
-        return parse_month_answer(answer)
+    def prompt(self, message: str, default: str, lang: str) -> str | None:
+        """An input box with ``default`` filled in: the text typed, or None on Cancel."""
+        title = message_text("addin_title", lang)
+        if sys.platform == "darwin":  # Excel's InputBox is not in its AppleScript dictionary
+            return _mac_prompt(self._book.app, message, title, default)
+        answer = self._book.app.api.InputBox(message, title, default)  # Application.InputBox
+        return None if answer is False else str(answer)
 
 
-def parse_month_answer(answer: object) -> dt.date | None:
-    """``YYYY-MM`` (or ``YYYY/MM``) typed into the month prompt; None when cancelled or unreadable."""
-    text = str(answer or "").strip().replace("/", "-")
+def _mac_prompt(app: Any, message: str, title: str, default: str) -> str | None:
+    # StandardAdditions' "display dialog", as xlwings' own App.alert uses "display alert"
+    # on a Mac (xlwings/_xlmac.py); Cancel raises error -128.
+    import osax
+    from appscript import k as kw
+
+    sa = osax.OSAX(pid=app.pid)
+    sa.activate()
     try:
-        return dt.date.fromisoformat(text + "-01")
-    except ValueError:
+        reply = sa.display_dialog(message, default_answer=default, with_title=title,
+                                  buttons=["Cancel", "OK"], default_button="OK", cancel_button="Cancel")
+    except Exception:
         return None
+    return reply[kw.text_returned]
 
 
 # xlwings' name of each edge of the style model's borders.
