@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import uuid
 from pathlib import Path
 
 import click
 
 from xlsales.exceptions import XlsalesError
+from xlsales.model import Master, Settings
 from xlsales.texts import label, message_text
 from xlsales.write.build import build as build_workbooks
 
@@ -105,7 +107,8 @@ def new(path: Path, lang: str | None, force: bool) -> None:
     lang = (lang or _default_lang()).lower()
     if path.exists() and not force:
         raise click.ClickException(message_text("cli_exists", lang, path=path))
-    write_master(path, None, lang=lang)
+    # A new master gets its identity: returned workbooks are matched to it (DOMAIN.md, collect).
+    write_master(path, Master(settings=Settings(master_id=str(uuid.uuid4()))), lang=lang)
     click.echo(message_text("cli_wrote", lang, path=path))
 
 

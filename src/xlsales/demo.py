@@ -31,6 +31,8 @@ __all__ = ["DECK_REP", "DEMO_AS_OF", "DEMO_BENCHMARK", "DEMO_PERIOD_START", "dem
 DEMO_AS_OF = dt.date(2026, 12, 31)
 DEMO_PERIOD_START = dt.date(2026, 4, 1)
 DECK_REP = "佐藤 健太"
+# The demo master's identity (設定 マスターID), fixed so that the demo is deterministic.
+DEMO_MASTER_ID = "5e1e5d3a-9c1b-4c5e-8d2a-2026d3e30001"
 
 _LOG_START = DEMO_PERIOD_START
 _DECK_FROM = dt.date(2026, 6, 1)  # the deck rep's rows from here on are exactly _DECK_EVENTS
@@ -153,7 +155,7 @@ def demo_master(*, seed: int = 2026) -> Master:
         events=simulation.events(id_prefix="D", digits=6),
         members=members,
         targets=monthly_targets(rng, members, _FISCAL_MONTHS, sales=deck_sales),
-        settings=Settings(period_start=DEMO_PERIOD_START),
+        settings=Settings(period_start=DEMO_PERIOD_START, master_id=DEMO_MASTER_ID),
         benchmarks={("", key): float(value) for key, value in DEMO_BENCHMARK.items()},
         source="demo",
     )

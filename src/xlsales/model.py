@@ -53,6 +53,7 @@ class Settings:
     last_year_sales: float | None = None
     retention: float = 1.0
     language: str = "ja"
+    master_id: str = ""  # 設定 マスターID: the master's identity (a UUID) for collecting returned workbooks
 
 
 @dataclass

@@ -16,6 +16,7 @@ from xlsales.compute.engine import EventFacts, compute_scope, event_facts, perio
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout.names import safe_filename, safe_sheet_name
 from xlsales.layout.process import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
+from xlsales.layout.sent_record import record_of, record_sheet
 from xlsales.model import Event, Master
 from xlsales.texts import label, labels
 
@@ -104,6 +105,7 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
 
     Its first sheets are the target/process sheets: the team's (team workbooks), then
     one per rep of ``reps`` in that order (``process_sheets`` pairs them with their rep).
+    A rep's workbook ends with its sent record (``sent_record``), hidden.
 
     ``facts`` (``event_facts`` of the master's log) and ``groups`` (``rows_by_rep``) save
     recomputing them for every workbook of a build.  ``reserved`` names sheets that exist
@@ -138,6 +140,8 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         book.sheets.append(_skipped_sheet(master, lang, taken))
     if lists.cells:
         book.sheets.append(lists)
+    if not team:  # a per-person workbook goes out to its rep and comes back: collect reads this
+        book.sheets.append(record_sheet(record_of(reps[0], as_of, master.settings.master_id, as_of, events)))
     return book
 
 

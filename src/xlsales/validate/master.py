@@ -354,6 +354,7 @@ _SETTING_PARSERS: dict[str, Callable[[object], Any]] = {
     "last_year_sales": parse_number,
     "retention": functools.partial(parse_number, percent=True),
     "language": parse_language,
+    "master_id": parse_text,
 }
 
 

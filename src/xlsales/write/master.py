@@ -338,8 +338,8 @@ class _MasterWriter:
         columns = [_Column(h["item"], "text", min_width=18), _Column(h["value"], "general", min_width=14)]
         rows = [[h[k], v] for k, v in zip(keys, values)]
         self.table(ws, MASTER_TABLES["settings"], columns, rows, tab_color="#7F7F7F")
-        kinds = {"period_start": "month", "amount_unit": "text", "language": "text", "weight_deal_a": "pct",
-                 "weight_deal_b": "pct", "retention": "pct", "last_year_sales": "amount"}
+        kinds = {"period_start": "month", "amount_unit": "text", "language": "text", "master_id": "text",
+                 "weight_deal_a": "pct", "weight_deal_b": "pct", "retention": "pct", "last_year_sales": "amount"}
         for i, (k, v) in enumerate(zip(keys, values), start=1):
             kind = kinds.get(k, "general")
             self.put(ws, i, 1, v, kind)
