@@ -161,11 +161,11 @@ def write_user_config(home: str | os.PathLike, platform: str, *, interpreter: st
     ours = {interpreter_key(platform): str(interpreter), "UDF MODULES": udf_modules}
     for key, value in ours.items():
         if any(ch in value for ch in '"\r\n'):
-            raise AddinError("addin_config_value", path=path, key=key, value=value)
+            raise AddinError("addin_config_value", path=path, setting=key, value=value)
         try:
             value.encode(encoding)
         except UnicodeEncodeError as e:
-            raise AddinError("addin_config_encoding", path=path, key=key, value=value, encoding=encoding) from e
+            raise AddinError("addin_config_encoding", path=path, setting=key, value=value, encoding=encoding) from e
     # Each OS's text files: Write # ends lines with CRLF on Windows.
     newline = b"\r\n" if platform == "win32" else b"\n"
     taken = {key.casefold() for key in ours}
