@@ -359,7 +359,7 @@ def test_every_run_python_string_calls_a_function_that_exists_with_that_signatur
             statements = ast.parse(command).body
             imported = [alias.name for s in statements if isinstance(s, ast.Import) for alias in s.names]
             calls_made = [s.value for s in statements if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)]
-            assert imported and len(calls_made) == 1, command
+            assert imported and len(calls_made) == 1, f"{module_name}: {command}"
             call = calls_made[0]
             target = ast.unparse(call.func)
             owner, _, attr = target.rpartition(".")
