@@ -264,21 +264,28 @@ def addin_build(out: Path, lang: str | None) -> None:
 @addin.command("install")
 @lang_option
 @click.option("--global", "global_install", is_flag=True, help="Install for every user (Windows).")
-def addin_install(lang: str | None, global_install: bool) -> None:
-    """Build the add-in and install it with xlwings' installer (Windows/macOS Excel).
+@click.option("--interpreter", "interpreter", type=click.Path(dir_okay=False), default=None,
+              help="The Python that runs the add-in (default: the one running this command).")
+def addin_install(lang: str | None, global_install: bool, interpreter: str | None) -> None:
+    """Build the add-in, install it with xlwings' installer (Windows/macOS Excel), and
+    write xlwings' config file for it (the Python to run, the worksheet functions).
 
     \b
     Example:
         xlsales addin install
+        xlsales addin install --interpreter C:\\Python312\\python.exe
     """
     from xlsales.excel.install import install_addin
+    from xlsales.excel.user_config import config_file_path, user_home
 
     lang = (lang or _default_lang()).lower()
     try:
-        path = install_addin(lang=lang, global_install=global_install)
+        path = install_addin(lang=lang, global_install=global_install, interpreter=interpreter)
     except XlsalesError as err:
         _fail(err, lang)
     click.echo(message_text("cli_wrote", lang, path=path))
+    click.echo(message_text("addin_config_written", lang, path=config_file_path(user_home(sys.platform), sys.platform),
+                            interpreter=interpreter or sys.executable))
 
 
 _BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly"}

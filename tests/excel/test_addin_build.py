@@ -182,8 +182,10 @@ def test_the_addin_is_an_ooxml_addin_package(built):
                 assert "/" + name in overrides or ext in defaults, name
                 if ext in ("xml", "rels"):
                     ET.fromstring(z.read(name))  # well-formed
-            # The template's config sheet follows the project's name (xlwings' renaming steps).
-            assert b'<sheet name="_xlsales.conf"' in z.read("xl/workbook.xml")
+            # The template's config sheet follows the project's name (xlwings' renaming steps),
+            # switched on: xlwings reads only the sheet named PROJECT_NAME & ".conf".
+            assert b'<sheet name="xlsales.conf"' in z.read("xl/workbook.xml")
+            assert b"_xlsales.conf" not in z.read("xl/workbook.xml")
 
 
 def test_customui_parts_namespaces_relationships(built):
@@ -220,7 +222,8 @@ def test_every_id_once_and_every_button_calls_the_dispatcher(built):
     module, _, sub = ribbon_spec.ON_ACTION.partition(".")
     code = _vba_modules(built["ja"])[module]
     assert re.search(rf"^\s*(Public\s+)?Sub\s+{sub}\s*\(\s*control\s+As\s+IRibbonControl\s*\)", code, re.M | re.I)
-    assert """RunPython "import xlsales.excel.ribbon; xlsales.excel.ribbon.on_ribbon('" & control.Id & "')\"""" in code
+    assert ("""RunPython "import xlsales.excel.ribbon; xlsales.excel.ribbon.on_ribbon('" & control.Id & "', '" """
+            """& XLWINGS_VERSION & "')\"""") in code
 
 
 def test_labels_follow_the_language(built):
@@ -314,7 +317,7 @@ def test_libreoffice_opens_the_addin_and_reads_its_vba(built, tmp_path):
     xlsx = convert(built["ja"], tmp_path / "xlsx", to="xlsx:Calc MS Excel 2007 XML", recalc=False,
                    infilter="Calc MS Excel 2007 XML")
     with zipfile.ZipFile(xlsx) as z:
-        assert b"_xlsales.conf" in z.read("xl/workbook.xml")
+        assert b'name="xlsales.conf"' in z.read("xl/workbook.xml")
     # Saved as ODF, LibreOffice's own VBA importer shows the project: a Basic library
     # named after the VBA project, one module per VBA module.
     ods = convert(built["en"], tmp_path / "ods", to="ods", recalc=False, infilter="Calc MS Excel 2007 XML")
@@ -337,9 +340,11 @@ def test_the_config_sheet_names_the_udf_module(tmp_path):
     path = build_addin(tmp_path)
     with zipfile.ZipFile(path) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
-        strings = re.findall(r"<t[^>]*>([^<]*)</t>", z.read("xl/sharedStrings.xml").decode())
-    label_index = strings.index("UDF Modules")
-    assert re.search(rf'<c r="A6"[^>]*><v>{label_index}</v></c><c r="B6" t="inlineStr"><is><t>{UDF_MODULE}</t>', sheet)
+    # One row from A1, the only key with a value: every key present overrides the user's file.
+    assert re.findall(r'<c r="([A-Z]+\d+)"', sheet) == ["A1", "B1"]
+    assert re.search(rf'<c r="A1" t="inlineStr"><is><t>UDF Modules</t></is></c>'
+                     rf'<c r="B1" t="inlineStr"><is><t>{UDF_MODULE}</t>', sheet)
+    assert '<dimension ref="A1:B1"' in sheet
     import xlsales.excel.udfs  # the module named there exists
 
     assert UDF_MODULE == xlsales.excel.udfs.__name__

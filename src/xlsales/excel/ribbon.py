@@ -21,6 +21,7 @@ from typing import Any
 
 from xlsales.excel.books import Book
 from xlsales.excel.handlers import Outcome, ask_month, monthly_books, previous_month, refresh_book, validate_book
+from xlsales.excel.xlam import check_addin_version
 from xlsales.excel.xlwings_book import XlwingsBook
 from xlsales.exceptions import XlsalesError
 from xlsales.texts import message_text
@@ -69,13 +70,18 @@ def run_button(control_id: str, book: Book, *, lang: str | None = None, **option
     return outcome
 
 
-def on_ribbon(control_id: str) -> None:
-    """Entry point of the VBA dispatcher: never lets a traceback reach the user."""
+def on_ribbon(control_id: str, addin_version: str | None = None) -> None:
+    """Entry point of the VBA dispatcher: never lets a traceback reach the user.
+
+    ``addin_version`` is the add-in's ``XLWINGS_VERSION``; when it is not the installed
+    xlwings, the button says to reinstall the add-in instead of running.
+    """
     import xlwings as xw
 
     lang = _lang()
     book = XlwingsBook(xw.Book.caller())
     try:
+        check_addin_version(addin_version)
         options: dict[str, Any] = {}
         if control_id in ASKS_MONTH:
             month = ask_month(lambda message, default: book.prompt(message, default, lang), lang,

@@ -9,17 +9,25 @@ Nothing binary of ours is committed: :func:`build_addin` makes ``xlsales.xlam`` 
   (``xlwings/quickstart_addin_ribbon.xlam``, the free open-source part of xlwings),
   whose ``xlwings`` VBA module provides ``RunPython``.
 
-The template's VBA project holds ``ThisWorkbook``, ``Sheet2`` (its hidden config sheet
-``_myaddin.conf``), ``Dictionary`` (a class ``xlwings`` uses), ``xlwings`` (the
-``RunPython`` runtime) and ``RibbonMyAddin`` (the sample ribbon callback).  The build
-follows xlwings' own "Renaming your add-in" steps: the sample module is replaced by ours
-(with pyOpenVBA), ``PROJECT_NAME`` of the ``xlwings`` module and the config sheet become
+The template's VBA project holds ``ThisWorkbook``, ``Sheet2`` (its config sheet
+``_myaddin.conf``, switched off by the leading ``_``), ``Dictionary`` (a class ``xlwings``
+uses), ``xlwings`` (the ``RunPython`` runtime) and ``RibbonMyAddin`` (the sample ribbon
+callback).  The build follows xlwings' own "Renaming your add-in" steps: the sample module
+is replaced by ours (with pyOpenVBA), ``PROJECT_NAME`` of the ``xlwings`` module becomes
 ``xlsales``, and the VBA project is named ``xlsales``; then the package is copied part by
 part with the customUI parts, content types and relationships put in.
 
+The config sheet becomes ``xlsales.conf``, the only name xlwings' ``GetConfig`` reads
+(``PROJECT_NAME & ".conf"``), and holds only ``UDF Modules``: ``GetConfigFromSheet`` reads
+the keys from A1 down to the first blank cell, and a key present on the sheet wins over
+the user's config file even when its value is empty (an empty ``Interpreter_Win`` would
+hide the interpreter that ``xlsales addin install`` writes there).
+
 The add-in's ``xlwings`` VBA module calls the xlwings DLL of the same version
-(``xlwings64-<version>.dll``), which comes with the xlwings Python package: the Python
-that runs the add-in needs the xlwings version the add-in was built with.
+(``xlwings64-<version>.dll``), which comes with the xlwings Python package, and on a Mac
+the AppleScript ``xlwings-<version>.applescript``: the Python that runs the add-in needs
+the xlwings version the add-in was built with, its ``XLWINGS_VERSION`` (the ribbon passes
+it to Python, which says to reinstall when they differ; see :func:`check_addin_version`).
 
 Requires the ``addin`` extra: ``pip install "xlsales[addin]"`` (xlwings, pyOpenVBA).
 """
@@ -36,7 +44,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from importlib import resources
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from xlsales.excel.ribbon_spec import CUSTOMUI_PARTS, DISPATCHER_MODULE, render_customui
 from xlsales.exceptions import AddinError
@@ -45,9 +53,13 @@ from xlsales.write.files import atomic_path
 __all__ = [
     "ADDIN_FILENAME",
     "ADDIN_MAIN_CONTENT_TYPE",
+    "CONFIG_ROWS",
+    "CONFIG_SHEET",
     "PROJECT_NAME",
     "UDF_MODULE",
+    "addin_xlwings_version",
     "build_addin",
+    "check_addin_version",
     "macro_files",
     "macro_sources",
     "need",
@@ -59,6 +71,10 @@ ADDIN_FILENAME = "xlsales.xlam"
 PROJECT_NAME = "xlsales"
 #: The module of the worksheet functions, named on the add-in's config sheet ("UDF Modules").
 UDF_MODULE = "xlsales.excel.udfs"
+#: The add-in's config sheet: xlwings' GetConfigFromSheet reads ``PROJECT_NAME & ".conf"``.
+CONFIG_SHEET = f"{PROJECT_NAME}.conf"
+#: The rows of the config sheet, from A1 down: keys of xlwings' GetConfig, each with a value.
+CONFIG_ROWS = (("UDF Modules", UDF_MODULE),)
 ADDIN_MAIN_CONTENT_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 
 _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -70,7 +86,13 @@ _TEMPLATE_PROJECT_NAME = "myaddin"
 _VBA_ENTRY = "xl/vbaProject.bin"
 _WORKBOOK_PART = "xl/workbook.xml"
 _CONFIG_SHEET_PART = "xl/worksheets/sheet1.xml"  # the template's _myaddin.conf sheet
-_UDF_ROW = 6  # the template's "UDF Modules" row: its value goes in column B
+_SST_PART = "xl/sharedStrings.xml"
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# The template's config sheet, column A from row 1 (xlwings 0.37): the keys it offers, all
+# empty but the three FALSE flags, which are xlwings' defaults too.  Another layout is an
+# xlwings this build does not know: it is refused, not guessed.
+_TEMPLATE_CONFIG_KEYS = ("Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env",
+                         "UDF Modules", "Debug UDFs", "Use UDF Server", "Show Console")
 # The zip entries' timestamp: the same sources give the same bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -221,11 +243,69 @@ def _vba_text(name: str, text: str, code_page: int) -> str:
     return source
 
 
+def addin_xlwings_version(source: str) -> str:
+    """The xlwings version an add-in's ``xlwings`` VBA module is for (its ``XLWINGS_VERSION``).
+
+    Parameters
+    ----------
+    source : str
+        The text of the ``xlwings`` VBA module.
+
+    Returns
+    -------
+    str
+        The version, e.g. ``"0.37.8"``.
+
+    Raises
+    ------
+    AddinError
+        The module has no single ``XLWINGS_VERSION`` constant, or the DLLs it declares
+        (``xlwings64-<version>.dll``, ``xlwings32-<version>.dll``) are of another version.
+    """
+    found = re.findall(r'^Public Const XLWINGS_VERSION As String = "([^"]*)"', source, re.MULTILINE)
+    if len(found) != 1:
+        raise AddinError("addin_build_no_version", template=_TEMPLATE)
+    dlls = set(re.findall(r'"xlwings(?:32|64)-([^"]*)\.dll"', source))
+    if dlls != {found[0]}:
+        raise AddinError("addin_build_dll_version", template=_TEMPLATE, version=found[0], dlls=sorted(dlls))
+    return found[0]
+
+
+def check_addin_version(addin_version: str | None, installed: str | None = None) -> None:
+    """Refuse to run when the add-in's xlwings VBA is not the installed xlwings' version.
+
+    The add-in's VBA calls the DLL (Windows) or AppleScript (Mac) of its own xlwings
+    version; after ``pip install -U xlwings`` those are gone, and the worksheet functions
+    fail with Excel's run-time error 53.  Only ``xlsales addin install`` builds a matching
+    add-in, and that replaces the imported functions too.
+
+    Parameters
+    ----------
+    addin_version : str or None
+        ``XLWINGS_VERSION`` of the add-in, as its ribbon passes it; ``None`` (an add-in
+        older than this check) is not checked.
+    installed : str, optional
+        The installed xlwings' version; by default ``xlwings.__version__``.
+
+    Raises
+    ------
+    AddinError
+        The versions differ: the message says to run ``xlsales addin install`` again and
+        to import the worksheet functions again.
+    """
+    if addin_version is None:
+        return
+    if installed is None:
+        installed = need("xlwings", "xlwings").__version__
+    if addin_version != installed:
+        raise AddinError("addin_version_drift", addin=addin_version, installed=installed)
+
+
 def _check_xlwings_version(source: str, version: str) -> None:
     # The VBA declares xlwings64-<version>.dll, which the Python package of that version ships.
-    m = re.search(r'^Public Const XLWINGS_VERSION As String = "([^"]*)"', source, re.MULTILINE)
-    if m and m.group(1) != version:
-        raise AddinError("addin_build_xlwings_version", template=_TEMPLATE, vba_version=m.group(1), version=version)
+    vba_version = addin_xlwings_version(source)
+    if vba_version != version:
+        raise AddinError("addin_build_xlwings_version", template=_TEMPLATE, vba_version=vba_version, version=version)
 
 
 def _set_project_name_const(source: str, name: str) -> str:
@@ -290,15 +370,17 @@ def _write_package(src: zipfile.ZipFile, dest: Path, *, vba: bytes, customui: di
     for required in ("[Content_Types].xml", "_rels/.rels", _VBA_ENTRY, _WORKBOOK_PART):
         if required not in names:
             raise AddinError("addin_build_no_part", template=_TEMPLATE, part=required)
+    for required in (_CONFIG_SHEET_PART, _SST_PART):
+        if required not in names:
+            raise AddinError("addin_build_no_part", template=_TEMPLATE, part=required)
     replaced = {
         "[Content_Types].xml": _content_types(src.read("[Content_Types].xml")),
         "_rels/.rels": _root_rels(src.read("_rels/.rels")),
         _VBA_ENTRY: vba,
         _WORKBOOK_PART: _rename_config_sheet(src.read(_WORKBOOK_PART)),
+        _CONFIG_SHEET_PART: _set_udf_modules(src.read(_CONFIG_SHEET_PART), src.read(_SST_PART)),
         **{part: xml.encode("utf-8") for part, xml in customui.items()},
     }
-    if _CONFIG_SHEET_PART in names:
-        replaced[_CONFIG_SHEET_PART] = _set_udf_modules(src.read(_CONFIG_SHEET_PART))
     # [Content_Types].xml first, as Office writes it; then the template's order; new parts last.
     order = ["[Content_Types].xml", *(n for n in names if n != "[Content_Types].xml")]
     order += [part for part in customui if part not in names]
@@ -367,25 +449,56 @@ def _root_rels(raw: bytes) -> bytes:
     return _flat_xml(root, _REL_NS)
 
 
-def _set_udf_modules(raw: bytes) -> bytes:
-    # xlwings reads "UDF Modules" from the add-in's config sheet; with it set, Excel's
-    # one-time ImportPythonUDFsToAddin brings in the XS_ functions (xlwings can only
-    # generate their VBA wrappers on Windows, inside Excel).
+def _set_udf_modules(raw: bytes, shared_strings: bytes) -> bytes:
+    # The config sheet with only CONFIG_ROWS from A1 down: xlwings reads "UDF Modules" there,
+    # so Excel's one-time ImportPythonUDFsToAddin brings in the XS_ functions (xlwings can
+    # only generate their VBA wrappers on Windows, inside Excel).  Every other key of the
+    # template goes: present, even empty, it would hide the user's config file.
+    _check_config_layout(raw, shared_strings)
     text = raw.decode("utf-8")
-    row_open = f'<row r="{_UDF_ROW}" '
-    start = text.find(row_open)
-    end = text.find("</row>", start)
-    if start < 0 or end < 0 or f'r="B{_UDF_ROW}"' in text[start:end]:
-        return raw
-    cell = f'<c r="B{_UDF_ROW}" t="inlineStr"><is><t>{UDF_MODULE}</t></is></c>'
-    text = text[:end] + cell + text[end:]
-    text = text.replace(f'<row r="{_UDF_ROW}" spans="1:1"', f'<row r="{_UDF_ROW}" spans="1:2"', 1)
+    cells = "".join(
+        f'<row r="{n}" spans="1:2"><c r="A{n}" t="inlineStr"><is><t>{escape(key)}</t></is></c>'
+        f'<c r="B{n}" t="inlineStr"><is><t>{escape(value)}</t></is></c></row>'
+        for n, (key, value) in enumerate(CONFIG_ROWS, start=1)
+    )
+    # String edits: ElementTree would rename the prefixes that mc:Ignorable lists.
+    text, n_data = re.subn(r"<sheetData>.*?</sheetData>|<sheetData\s*/>", f"<sheetData>{cells}</sheetData>", text,
+                           count=1, flags=re.DOTALL)
+    text, n_dim = re.subn(r'<dimension ref="[^"]*"', f'<dimension ref="A1:B{len(CONFIG_ROWS)}"', text, count=1)
+    if n_data != 1 or n_dim != 1:
+        raise AddinError("addin_build_config_sheet", template=_TEMPLATE, detail="no sheetData or dimension")
     return text.encode("utf-8")
 
 
+def _check_config_layout(raw: bytes, shared_strings: bytes) -> None:
+    # The template's keys, read as Excel would (shared or inline strings), must be the ones
+    # this build knows, in their rows, with "UDF Modules" empty: else the template moved.
+    strings = ["".join(t.text or "" for t in si.iter(f"{{{_SHEET_NS}}}t"))
+               for si in ET.fromstring(shared_strings).iter(f"{{{_SHEET_NS}}}si")]
+    values = {}
+    for c in ET.fromstring(raw).iter(f"{{{_SHEET_NS}}}c"):
+        v = c.find(f"{{{_SHEET_NS}}}v")
+        if c.get("t") == "s" and v is not None and v.text and v.text.isdigit() and int(v.text) < len(strings):
+            values[c.get("r")] = strings[int(v.text)]
+        elif c.get("t") == "inlineStr":
+            values[c.get("r")] = "".join(t.text or "" for t in c.iter(f"{{{_SHEET_NS}}}t"))
+        elif v is not None:
+            values[c.get("r")] = v.text
+    keys = tuple(values.get(f"A{n}") for n in range(1, len(_TEMPLATE_CONFIG_KEYS) + 1))
+    if keys != _TEMPLATE_CONFIG_KEYS:
+        raise AddinError("addin_build_config_sheet", template=_TEMPLATE,
+                         detail=f"column A is {keys}, expected {_TEMPLATE_CONFIG_KEYS}")
+    udf_row = _TEMPLATE_CONFIG_KEYS.index("UDF Modules") + 1
+    if values.get(f"B{udf_row}") not in (None, ""):
+        raise AddinError("addin_build_config_sheet", template=_TEMPLATE,
+                         detail=f"B{udf_row} already holds {values[f'B{udf_row}']!r}")
+
+
 def _rename_config_sheet(raw: bytes) -> bytes:
-    # xlwings' config sheet of the add-in, named after PROJECT_NAME; the leading _ keeps
-    # it switched off, as in the template.  A string edit: ElementTree would rename the
+    # xlwings reads the add-in's config sheet only under the name PROJECT_NAME & ".conf";
+    # the template's leading _ switches it off.  A string edit: ElementTree would rename the
     # namespace prefixes that mc:Ignorable lists.
     old = f'name="_{_TEMPLATE_PROJECT_NAME}.conf"'.encode()
-    return raw.replace(old, f'name="_{PROJECT_NAME}.conf"'.encode(), 1)
+    if raw.count(old) != 1:
+        raise AddinError("addin_build_config_sheet", template=_TEMPLATE, detail=f"no sheet {old.decode()}")
+    return raw.replace(old, f'name="{CONFIG_SHEET}"'.encode(), 1)
