@@ -129,32 +129,29 @@ class StandinSheet:
         return StandinRange(self, rect)
 
 
-@dataclass
 class StandinTable:
-    """``xlwings.Table`` over ``rect`` (header row first), with its header texts."""
+    """``xlwings.Table`` over ``rect`` (1-based, header row first), with its header texts."""
 
-    sheet: StandinSheet
-    name: str
-    rect: Rect
-    headers: list[str] = field(default_factory=list)
+    def __init__(self, sheet: StandinSheet, name: str, rect: Rect, headers: list[str]) -> None:
+        self._sheet, self.name, self._rect, self._headers = sheet, name, rect, list(headers)
 
     @property
     def header_row_range(self) -> StandinRange:
-        r1, c1, _, c2 = self.rect
-        return _ValuedRange(self.sheet, (r1, c1, r1, c2), list(self.headers))
+        r1, c1, _, c2 = self._rect
+        return _ValuedRange(self._sheet, (r1, c1, r1, c2), list(self._headers))
 
     @property
     def data_body_range(self) -> StandinRange | None:
-        r1, c1, r2, c2 = self.rect
-        return StandinRange(self.sheet, (r1 + 1, c1, r2, c2)) if r2 > r1 else None
+        r1, c1, r2, c2 = self._rect
+        return StandinRange(self._sheet, (r1 + 1, c1, r2, c2)) if r2 > r1 else None
 
     @property
     def range(self) -> StandinRange:
-        return StandinRange(self.sheet, self.rect)
+        return StandinRange(self._sheet, self._rect)
 
-    def resize(self, rng: StandinRange) -> None:
-        self.sheet._calls.append(("call", self.sheet._name, rng.rect, "table.resize", self.name))
-        self.rect = rng.rect
+    def resize(self, range: StandinRange) -> None:  # noqa: A002 - xlwings' own parameter name
+        self._sheet._calls.append(("call", self._sheet._name, range._rect, "table.resize", self.name))
+        self._rect = range._rect
 
 
 class _Sub:
@@ -190,17 +187,17 @@ class StandinRange:
 
     def __init__(self, sheet: StandinSheet, rect: Rect) -> None:
         object.__setattr__(self, "_sheet", sheet)
-        object.__setattr__(self, "rect", rect)
+        object.__setattr__(self, "_rect", rect)
 
     def _record(self, kind: str, path: str, value: Any) -> None:
-        self._sheet._calls.append((kind, self._sheet._name, self.rect, path, value))
+        self._sheet._calls.append((kind, self._sheet._name, self._rect, path, value))
 
     def __getattr__(self, name: str) -> Any:
         assert name in MEMBERS[xw_main.Range], f"the stand-in has no Range.{name}"
         member = getattr(xw_main.Range, name)
         if not isinstance(member, property):
             return lambda *args, **kwargs: self._record("call", name, (args, kwargs))
-        r1, c1, r2, c2 = self.rect
+        r1, c1, r2, c2 = self._rect
         self._record("get", name, None)
         if name in ("row", "column", "shape"):
             return {"row": r1, "column": c1, "shape": (r2 - r1 + 1, c2 - c1 + 1)}[name]

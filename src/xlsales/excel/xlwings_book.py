@@ -65,9 +65,11 @@ class XlwingsBook:
         with the sheet's blocks, not its cells: one 2-D array of values and formulas per
         band of rows, each style's settings once per rectangle of cells that share it (see
         :mod:`xlsales.excel.blocks`), one width per run of equal columns, one call per
-        merge.  A target/process sheet of 462 cells takes under 600 calls (cell by cell it
-        took about 5,500).  Screen updating and automatic calculation are off meanwhile and
-        restored afterwards, also when the write fails.
+        merge.  A target/process sheet of the deck (462 cells) takes under 450 calls, about
+        130 rectangles of ~3 calls each (cell by cell it took about 20,000; see
+        ``tests/excel/test_xlwings_book.py`` and ``benchmarks/com_calls.py``).  Screen
+        updating and automatic calculation are off meanwhile and restored afterwards, also
+        when the write fails.
         """
         names = [s.name for s in self._book.sheets]
         with _quiet(self._book.app):
@@ -201,23 +203,31 @@ def apply_settings(rng: Any, settings: list[tuple[str, Any]], *, com: bool | Non
         ``api`` are skipped otherwise: macOS' AppleScript bridge names them differently.
     """
     com = sys.platform == "win32" if com is None else com
+    reached: dict[str, Any] = {"": rng}  # each sub-object (font, a border) is fetched once: a round trip
     for path, value in settings:
         if path.startswith("api.") and not com:
             continue
         *steps, last = path.split(".")
-        target = rng
+        at = ""
         for step in steps:
-            target = _step(target, step)
-        setattr(target, last, value)
+            at = _reach(reached, at, step)
+        setattr(reached[at], last, value)
 
 
-def _step(obj: Any, step: str) -> Any:
-    # "font" is an attribute, "borders[edge_left]" an attribute and then an item.
+def _reach(reached: dict[str, Any], at: str, step: str) -> str:
+    # "font" is an attribute, "borders[edge_left]" an attribute and then an item; each
+    # one fetched is kept in ``reached`` under its path, which is returned.
     match = _PATH.fullmatch(step)
     if match is None:
         raise ValueError(f"not an attribute path step: {step!r}")
-    obj = getattr(obj, match[1])
-    return obj if match[2] is None else obj[match[2]]
+    parent, at = reached[at], f"{at}.{match[1]}"
+    if at not in reached:
+        reached[at] = getattr(parent, match[1])
+    if match[2] is not None:
+        parent, at = reached[at], f"{at}[{match[2]}]"
+        if at not in reached:
+            reached[at] = parent[match[2]]
+    return at
 
 
 @dataclass(frozen=True)
