@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xlsales.excel.xlwings_book import XlwingsBook, apply_settings, range_settings
+from xlsales.excel.xlwings_book import XlwingsBook, range_settings
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout import styles as st
 from xlsales.layout.workbook import layout_workbook
@@ -53,11 +53,24 @@ def cell_by_cell(book: Any, sheet: sm.Sheet) -> None:
         else:
             rng.value = cell.value
         if cell.style is not None:
-            apply_settings(rng, range_settings(styles[cell.style]), com=True)
+            for path, value in range_settings(styles[cell.style]):
+                set_by_path(rng, path, value)
     for col, width in sheet.col_widths.items():
         target.range((1, col + 1)).column_width = width
     for r1, c1, r2, c2 in sheet.merges:
         target.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).merge()
+
+
+def set_by_path(rng: Any, path: str, value: Any) -> None:
+    """``apply_settings`` of one setting as it was before issue 12: every step fetched anew."""
+    *steps, last = path.split(".")
+    target = rng
+    for step in steps:
+        name, _, item = step.partition("[")
+        target = getattr(target, name)
+        if item:
+            target = target[item.rstrip("]")]
+    setattr(target, last, value)
 
 
 def count_calls(workbook: sm.Workbook, sheets: int) -> dict[str, int]:
