@@ -63,9 +63,11 @@ class XlwingsBook:
 
         Every property set is a round trip to Excel (about a millisecond), so the calls grow
         with the sheet's blocks, not its cells: one 2-D array of values and formulas per
-        band of rows, each style's settings once per rectangle of cells that share it (see
-        :mod:`xlsales.excel.blocks`), one width per run of equal columns, one call per
-        merge.  A target/process sheet of the deck (462 cells) takes under 450 calls, about
+        band of rows (Excel reads text starting with "=" as a formula; text a rep typed that
+        looks like one is text-formatted first), each group of style settings (see
+        :func:`settings_groups`) once per rectangle of the cells that share it, whatever
+        their style (:mod:`xlsales.excel.blocks`), one width per run of equal columns, one
+        call per merge.  A target/process sheet of the deck (462 cells) takes under 450 calls, about
         130 rectangles of ~3 calls each (cell by cell it took about 20,000; see
         ``tests/excel/test_xlwings_book.py`` and ``benchmarks/com_calls.py``).  Screen
         updating and automatic calculation are off meanwhile and restored afterwards, also
