@@ -264,33 +264,18 @@ def test_api_settings_only_through_com():
     assert log["api.IndentLevel"] == 1
 
 
-class _Sheets(list):
-    def __getitem__(self, key: Any) -> Any:
-        return next(s for s in self if s.name == key) if isinstance(key, str) else super().__getitem__(key)
-
-    def add(self, name: str, before: Any = None) -> Any:
-        self.append(_Sheet(name))
-        return self[-1]
-
-
-class _Sheet:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.log: dict[tuple, dict[str, Any]] = {}
-
-    def range(self, *cells: Any) -> _Recorder:
-        return _Recorder(self.log.setdefault(cells, {}), xw_main.Range)
-
-
 def test_put_sheet_styles_each_cell_with_its_settings(monkeypatch):
+    # Written block by block (tests/excel/test_xlwings_book.py), replayed cell by cell.
+    from support.xlwings_standin import StandinBook, replay
+
     monkeypatch.setattr("sys.platform", "win32")
-    book = types.SimpleNamespace(name="b.xlsx", fullname="/tmp/b.xlsx", sheets=_Sheets())
+    book = StandinBook()
     XlwingsBook(book).put_sheet(_every_style_sheet())
-    logs = book.sheets["S"].log
+    cells = replay(book.calls)["S"].cells
     for i, name in enumerate(NAMES):
-        log = logs[((i + 1, 1),)]
-        assert log.pop("value") == 1234.5
-        assert log == dict(range_settings(STYLES[name])), name
+        cell = cells[(i + 1, 1)]
+        assert cell.value == 1234.5 and cell.formula is None
+        assert cell.settings == dict(range_settings(STYLES[name])), name
 
 
 # ---------------------------------------------------------------------------------

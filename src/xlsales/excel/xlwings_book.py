@@ -6,11 +6,15 @@ it was not exercised in Excel on the Linux machines that test xlsales (see READM
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from xlsales.excel import blocks
 from xlsales.excel.books import MARK_AUTHOR, MARK_FILL, Mark
 from xlsales.excel.handlers import local_folder
 from xlsales.exceptions import InputError
@@ -56,40 +60,51 @@ class XlwingsBook:
             cell.add_note(f"{MARK_AUTHOR}: {m.text}")
 
     def put_sheet(self, sheet: sm.Sheet, *, before: str | None = None) -> None:
+        """Create or replace the sheet ``sheet.name`` with the model's cells, block by block.
+
+        Every property set is a round trip to Excel (about a millisecond), so the calls grow
+        with the sheet's blocks, not its cells: one 2-D array of values and formulas per
+        band of rows (Excel reads text starting with "=" as a formula; text a rep typed that
+        looks like one is text-formatted first), each group of style settings (see
+        :func:`settings_groups`) once per rectangle of the cells that share it, whatever
+        their style (:mod:`xlsales.excel.blocks`), one width per run of equal columns, one
+        call per merge.  A target/process sheet of the deck (462 cells) takes under 450 calls, about
+        130 rectangles of ~3 calls each (cell by cell it took about 20,000; see
+        ``tests/excel/test_xlwings_book.py`` and ``benchmarks/com_calls.py``).  Screen
+        updating and automatic calculation are off meanwhile and restored afterwards, also
+        when the write fails.
+        """
         names = [s.name for s in self._book.sheets]
-        if sheet.name in names:
-            target = self._book.sheets[sheet.name]
-            target.clear()
-        else:
-            target = self._book.sheets.add(sheet.name, before=before if before in names else None)
-        for (row, col), cell in sheet.cells.items():
-            rng = target.range((row + 1, col + 1))
-            if cell.formula is not None:
-                rng.formula = "=" + cell.formula
-            elif isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-                rng.number_format = "@"  # text typed by a rep stays text
-                rng.value = cell.value
+        with _quiet(self._book.app):
+            if sheet.name in names:
+                target = self._book.sheets[sheet.name]
+                target.clear()
             else:
-                rng.value = cell.value
-            _style_range(rng, cell.style)
-        for col, width in sheet.col_widths.items():
-            target.range((1, col + 1)).column_width = width
-        for r1, c1, r2, c2 in sheet.merges:
-            target.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).merge()
+                target = self._book.sheets.add(sheet.name, before=before if before in names else None)
+            _write_cells(target, sheet)
 
     def add_table_columns(self, table: str, columns: list[sm.TableColumn]) -> None:
+        """Give the Excel Table ``table`` these columns, through xlwings' cross-platform API.
+
+        A new column is made as ``ListColumns.Add`` makes it, with what works on macOS too:
+        the cells right of the table move one column right (``Range.insert``), the header
+        goes into the freed cell and the table is resized over it (``Table.resize``).
+        """
         for sheet in self._book.sheets:
             for t in sheet.tables:
                 if t.name.casefold() != table.casefold():
                     continue
-                have = list(t.header_row_range.value)
-                first_row = t.header_row_range.row + 1
+                header = t.header_row_range
+                value = header.value
+                have = value if isinstance(value, list) else [value]
+                first_row = header.row + 1
                 for col in columns:
                     if col.header in have:  # rewritten: an older refresh may have left other formulas
                         index = have.index(col.header)
                     else:
-                        t.api.ListColumns.Add().Name = col.header  # Windows COM: a new table column
-                        index = -1
+                        _append_column(sheet, t, col.header)
+                        have.append(col.header)
+                        index = len(have) - 1
                     body = t.data_body_range
                     if body is None:
                         continue
@@ -197,31 +212,163 @@ def apply_settings(rng: Any, settings: list[tuple[str, Any]], *, com: bool | Non
         ``api`` are skipped otherwise: macOS' AppleScript bridge names them differently.
     """
     com = sys.platform == "win32" if com is None else com
+    reached: dict[str, Any] = {"": rng}  # each sub-object (font, a border) is fetched once: a round trip
     for path, value in settings:
         if path.startswith("api.") and not com:
             continue
         *steps, last = path.split(".")
-        target = rng
+        at = ""
         for step in steps:
-            target = _step(target, step)
-        setattr(target, last, value)
+            at = _reach(reached, at, step)
+        setattr(reached[at], last, value)
 
 
-def _step(obj: Any, step: str) -> Any:
-    # "font" is an attribute, "borders[edge_left]" an attribute and then an item.
+def _reach(reached: dict[str, Any], at: str, step: str) -> str:
+    # "font" is an attribute, "borders[edge_left]" an attribute and then an item; each
+    # one fetched is kept in ``reached`` under its path, which is returned.
     match = _PATH.fullmatch(step)
     if match is None:
         raise ValueError(f"not an attribute path step: {step!r}")
-    obj = getattr(obj, match[1])
-    return obj if match[2] is None else obj[match[2]]
+    parent, at = reached[at], f"{at}.{match[1]}"
+    if at not in reached:
+        reached[at] = getattr(parent, match[1])
+    if match[2] is not None:
+        parent, at = reached[at], f"{at}[{match[2]}]"
+        if at not in reached:
+            reached[at] = parent[match[2]]
+    return at
+
+
+@dataclass(frozen=True)
+class SettingsGroup:
+    """Settings that one rectangle of cells takes in one :func:`apply_settings` call.
+
+    ``settings`` are drawn into every rectangle; ``across`` too when the rectangle is
+    more than one column wide (the borders between its columns: an edge of a range is the
+    outline of the whole range), ``down`` when it is more than one row tall.  ``wide`` and
+    ``tall`` say whether a rectangle may span columns and rows at all: a cell's left edge
+    without the same right edge can only be drawn one column at a time.
+    """
+
+    settings: tuple[tuple[str, Any], ...]
+    across: tuple[tuple[str, Any], ...] = ()
+    down: tuple[tuple[str, Any], ...] = ()
+    wide: bool = True
+    tall: bool = True
+
+    def for_rect(self, rect: blocks.Rect) -> list[tuple[str, Any]]:
+        """The settings of a rectangle ``(first_row, first_col, last_row, last_col)``."""
+        r1, c1, r2, c2 = rect
+        return [*self.settings, *(self.across if c2 > c1 else ()), *(self.down if r2 > r1 else ())]
+
+
+def settings_groups(style: st.Style) -> list[SettingsGroup]:
+    """``range_settings(style)`` cut into the pieces that cells of other styles may share.
+
+    Each setting that is not a border is a piece of its own, so that cells of different
+    styles with the same font (say) get it in one call per rectangle.  Borders go by line:
+    the left and right edges together when they are the same line (then it is drawn
+    inside a wide rectangle too), else each alone in rectangles one column wide; likewise
+    top and bottom.
+
+    Examples
+    --------
+    >>> from xlsales.layout.styles import named_styles
+    >>> [g.settings for g in settings_groups(named_styles()["log_amount"])]
+    [(('number_format', '#,##0'),), (('font.name', 'Meiryo UI'),), (('font.size', 11),)]
+    """
+    settings = range_settings(style)
+    out = [SettingsGroup(((path, value),)) for path, value in settings if not path.startswith("borders[")]
+    edges = {side: tuple((path.split("]", 1)[1], value) for path, value in settings
+                         if path.startswith(f"borders[{_EDGES[side]}]")) for side in st.SIDES}
+
+    def drawn(edge: str, side: str) -> tuple[tuple[str, Any], ...]:
+        return tuple((f"borders[{edge}]{rest}", value) for rest, value in edges[side])
+
+    for first, second, inside, wide in (("left", "right", "inside_vertical", True),
+                                        ("top", "bottom", "inside_horizontal", False)):
+        if edges[first] and edges[first] == edges[second]:
+            between = drawn(inside, first)
+            out.append(SettingsGroup(drawn(_EDGES[first], first) + drawn(_EDGES[second], second),
+                                     across=between if wide else (), down=() if wide else between))
+            continue
+        for side in (first, second):
+            if edges[side]:
+                out.append(SettingsGroup(drawn(_EDGES[side], side), wide=not wide, tall=wide))
+    return out
+
+
+def _is_typed_text(value: Any) -> bool:
+    # Text that Excel would read as a formula when written into a General cell.
+    return isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
+
+
+@contextlib.contextmanager
+def _quiet(app: Any) -> Iterator[None]:
+    # Excel repaints and recalculates after each write unless told not to; whatever
+    # happens, the user's settings come back.
+    updating, calculation = app.screen_updating, app.calculation
+    try:
+        app.screen_updating = False
+        app.calculation = "manual"
+        yield
+    finally:
+        app.calculation = calculation
+        app.screen_updating = updating
 
 
 @functools.lru_cache(maxsize=None)
-def _settings(name: str) -> list[tuple[str, Any]]:
-    # put_sheet styles cell by cell: convert each named style once.
-    return range_settings(st.named_styles()[name])
+def _groups(name: str) -> tuple[SettingsGroup, ...]:
+    # Each named style is cut into its groups once per session.
+    return tuple(settings_groups(st.named_styles()[name]))
 
 
-def _style_range(rng: Any, style: str | None) -> None:
-    if style is not None:
-        apply_settings(rng, _settings(style))
+def _cells(target: Any, rect: blocks.Rect) -> Any:
+    r1, c1, r2, c2 = rect
+    return target.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1))
+
+
+def _content(cell: sm.Cell | None) -> Any:
+    # What one cell of a 2-D array holds: Excel reads text starting with "=" as a formula.
+    if cell is None:
+        return None
+    return "=" + cell.formula if cell.formula is not None else cell.value
+
+
+def _write_cells(target: Any, sheet: sm.Sheet) -> None:
+    cells = sheet.cells
+    # Text typed by a rep that looks like a formula stays text: the cells are text-formatted first.
+    typed = [key for key, cell in cells.items() if cell.formula is None and _is_typed_text(cell.value)]
+    for rect in blocks.rectangles(typed):
+        _cells(target, rect).number_format = "@"
+    for r1, c1, r2, c2 in blocks.row_bands(cells):
+        rows = [[_content(cells.get((r, c))) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+        _cells(target, (r1, c1, r2, c2)).value = rows
+    # Cells that share a settings group, whatever their style, take it in one call per rectangle.
+    sharing: dict[SettingsGroup, list[tuple[int, int]]] = {}
+    for key, cell in cells.items():
+        for group in _groups(cell.style) if cell.style is not None else ():
+            sharing.setdefault(group, []).append(key)
+    together: dict[frozenset[tuple[int, int]], list[SettingsGroup]] = {}
+    for group, keys in sharing.items():
+        together.setdefault(frozenset(keys), []).append(group)
+    for keys, groups in together.items():
+        wide, tall = all(g.wide for g in groups), all(g.tall for g in groups)
+        for rect in blocks.rectangles(keys, wide=wide, tall=tall):
+            apply_settings(_cells(target, rect), [s for g in groups for s in g.for_rect(rect)])
+    for c1, c2, width in blocks.runs(sheet.col_widths):
+        _cells(target, (0, c1, 0, c2)).column_width = width
+    for merge in sheet.merges:
+        _cells(target, merge).merge()
+
+
+def _append_column(sheet: Any, table: Any, header: str) -> None:
+    # ListColumns.Add is Windows COM; on both platforms: make room right of the table,
+    # write the header there and resize the table over it.
+    whole = table.range
+    top, left = whole.row, whole.column
+    height, width = whole.shape
+    new = sheet.range((top, left + width), (top + height - 1, left + width))
+    new.insert("right")
+    sheet.range((top, left + width)).value = header
+    table.resize(sheet.range((top, left), (top + height - 1, left + width)))
