@@ -167,8 +167,8 @@ def _merge_file(ret: Returned, state: _State, plan: MergePlan, members: set[str]
 
     def refuse(ev: Event, column: str, reason: str, **params: object) -> None:
         value = getattr(ev, column) if column in ("rep", "id") else ev.date.isoformat()
-        summary.refused.append(Problem(sheet=ret.sheet, row=ev.row, column=column, value=value, reason=reason,
-                                       params=params))
+        summary.refused.append(Problem(sheet=ret.sheet, row=ev.row, column=ret.columns.get(column, column),
+                                       value=value, reason=reason, params=params))
 
     def in_window(ev: Event) -> bool:
         if any_date or start <= ev.date <= end:

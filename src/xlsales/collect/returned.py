@@ -33,6 +33,7 @@ class Returned:
     sheet: str  # the log sheet's name in the file
     rows: list[tuple[Event, bool]] = field(default_factory=list)  # valid rows in sheet order; True: ID cell blank
     problems: list[Problem] = field(default_factory=list)  # bad rows (and what kept the sheet from lining up)
+    columns: dict[str, str] = field(default_factory=dict)  # column key -> its header text in the file
 
 
 def read_returned(path: str | os.PathLike, reps: set[str] | None, *, name: str | None = None) -> Returned:
@@ -73,7 +74,8 @@ def read_returned(path: str | os.PathLike, reps: set[str] | None, *, name: str |
     rows = log_rows(_without_prefilled(sheet, record.rep), reps)
     blank_ids = {row for row, values in sheet.rows if values.get("id") is None}
     return Returned(name=name, record=record, sheet=sheet.name,
-                    rows=[(ev, row in blank_ids) for row, ev in rows.items], problems=rows.problems)
+                    rows=[(ev, row in blank_ids) for row, ev in rows.items], problems=rows.problems,
+                    columns={key: sheet.column(key) for key in ("id", "date", "rep")})
 
 
 def _check_kind(path: Path, name: str) -> None:
