@@ -3,8 +3,8 @@
 The decisions, file by file, in the order the files are given:
 
 - a file from another master (both have a マスターID and they differ; a master without
-  one: a sent row is found in it neither by ID nor by fingerprint), or sent to a rep the
-  master does not know, is refused whole;
+  one: fewer than half of the sent rows' fingerprints are found in it — the manager may
+  have edited a few rows since), or sent to a rep the master does not know, is refused whole;
 - a file with bad rows merges nothing unless ``skip_bad_rows`` (the bad rows are listed);
 - a row of another rep, or dated outside the window (the build month and the month
   after it) unless ``any_date``, is refused;
@@ -151,8 +151,7 @@ def _merge_file(ret: Returned, state: _State, plan: MergePlan, members: set[str]
     summary = FileSummary(name=ret.name, rep=rec.rep, month=rec.month, bad=list(ret.problems))
     if rec.master_id and master_id and rec.master_id != master_id:
         summary.error = InputError("collect_other_master", path=ret.name, theirs=rec.master_id, ours=master_id)
-    elif not master_id and any(rid not in state.by_id and fp not in state.fingerprints
-                               for rid, fp in rec.rows.items()):
+    elif not master_id and 2 * sum(fp in state.fingerprints for fp in rec.rows.values()) < len(rec.rows):
         summary.error = InputError("collect_unknown_master", path=ret.name)
     elif rec.rep not in members:
         summary.error = InputError("collect_unknown_rep", path=ret.name, rep=rec.rep)
