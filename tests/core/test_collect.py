@@ -302,3 +302,78 @@ def test_the_cli_takes_mails_and_folders_and_prints_a_summary_per_file(setup, tm
     (tmp_path / "empty.eml").write_bytes(bytes(plain))
     result = CliRunner().invoke(cli.cli, ["collect", str(master), str(tmp_path / "empty.eml"), "--lang", "en"])
     assert result.exit_code == 1 and "empty.eml has no .xlsx attachment" in result.output
+
+
+# -- nothing of the master is lost -----------------------------------------------------------
+
+
+def _rich_master(path: Path) -> Path:
+    """A master with what openpyxl would drop or a careless writer lose: a chart, an image,
+    data validation, conditional formats, defined names and a sheet of the manager's own."""
+    import xlsxwriter
+
+    from xlsales.texts import label, labels
+
+    picture = Path(__file__).resolve().parents[2] / "docs" / "target-process-sheet.png"
+    wb = xlsxwriter.Workbook(str(path))
+    date = wb.add_format({"num_format": "yyyy/mm/dd"})
+    log = wb.add_worksheet(label("sheet", "log"))
+    heads = list(labels("log").values())
+    rows = [["R1", dt.date(2026, 7, 1), SATO, "訪問", "A社"], ["R2", dt.date(2026, 7, 2), SATO, "訪問", "B社"],
+            [None, dt.date(2026, 7, 3), TANAKA, "訪問", "C社"]]
+    log.add_table(0, 0, len(rows), len(heads) - 1, {"name": "ActivityLog", "columns": [{"header": h} for h in heads]})
+    for i, r in enumerate(rows, start=1):
+        for j, v in enumerate(r):
+            if isinstance(v, dt.date):
+                log.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), date)
+            elif v is not None:
+                log.write_string(i, j, v)
+    log.set_column(1, 1, 12, date)
+    log.data_validation(1, 3, 500, 3, {"validate": "list", "source": list(labels("activity").values())})
+    log.conditional_format(1, 5, 500, 5, {"type": "cell", "criteria": ">", "value": 100,
+                                          "format": wb.add_format({"bg_color": "#FFC7CE"})})
+    members = wb.add_worksheet(label("sheet", "members"))
+    members.add_table(0, 0, 2, 1, {"name": "Members", "columns": [{"header": "担当者"}, {"header": "チーム"}],
+                                   "data": [[SATO, "東京"], [TANAKA, "東京"]]})
+    settings = wb.add_worksheet(label("sheet", "settings"))
+    settings.add_table(0, 0, 1, 1, {"name": "Settings", "columns": [{"header": "項目"}, {"header": "値"}],
+                                    "data": [[label("settings", "fiscal_year_start"), 4]]})
+    own = wb.add_worksheet("分析")
+    own.write_column(0, 0, [3, 5, 8])
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"values": "='分析'!$A$1:$A$3"})
+    own.insert_chart("C2", chart)
+    own.insert_image("C20", str(picture))
+    wb.define_name("訪問先", f"='{label('sheet', 'log')}'!$E$2:$E$500")
+    wb.define_name("分析!局所", "='分析'!$A$1")
+    wb.close()
+    return path
+
+
+@pytest.mark.libreoffice
+def test_everything_of_the_master_survives_and_libreoffice_opens_the_result(tmp_path):
+    from support.libreoffice import convert
+
+    master = _rich_master(tmp_path / "master.xlsx")
+    people = xlsales.build(xlsales.read_master(master), tmp_path / "out", as_of=AS_OF).people
+    ret = _add_rows(people[SATO], [[dt.date(2026, 7, 21), SATO, "受注", "新社", 300]], tmp_path / "ret.xlsx")
+    res = collect(master, [ret], out=tmp_path / "new.xlsx")
+    with zipfile.ZipFile(master) as a, zipfile.ZipFile(res.out) as b:
+        old = {n: a.read(n) for n in a.namelist()}
+        new = {n: b.read(n) for n in b.namelist()}
+    changed = {n for n in old if old[n] != new.get(n)}
+    # the log sheet (a row added, the blank ID written), its table, 設定 and its table (a マスターID
+    # row), and the three parts that list the 回収ログ sheet; every other part byte for byte as it was
+    assert changed == {"xl/worksheets/sheet1.xml", "xl/tables/table1.xml", "xl/worksheets/sheet3.xml",
+                       "xl/tables/table3.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    assert set(new) - set(old) == {"xl/worksheets/sheet5.xml"}
+    assert {"xl/charts/chart1.xml", "xl/media/image1.png", "xl/drawings/drawing1.xml"} <= set(new)
+    assert b"<dataValidation " in new["xl/worksheets/sheet1.xml"]
+    assert b"<conditionalFormatting " in new["xl/worksheets/sheet1.xml"]
+    assert b'ref="A1:I5"' in new["xl/tables/table1.xml"]
+    log = _log(res.out)
+    assert [row[4] for row in log] == ["A社", "B社", "C社", "新社"] and log[2][0].startswith("G")
+    # LibreOffice opens it, and what it saves is read back with the new rows
+    converted = convert(res.out, tmp_path / "lo")
+    assert _log(converted) == log
+    assert xlsales.read_master(converted).settings.master_id == xlsales.read_master(res.out).settings.master_id
