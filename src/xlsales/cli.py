@@ -219,6 +219,97 @@ def validate(master: Path, log: Path | None, lang: str | None) -> None:
     sys.exit(1)
 
 
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("returned", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The merged master to write (default: MASTER_collected_YYYYmmdd-HHMMSS.xlsx beside it).")
+@click.option("--in-place", is_flag=True,
+              help="Replace MASTER itself; the original is kept as MASTER_backup_YYYYmmdd-HHMMSS.xlsx.")
+@click.option("--take-returned", "resolve", flag_value="take_returned", default=None,
+              help="Settle conflicts with the rep's values.")
+@click.option("--keep-master", "resolve", flag_value="keep_master", help="Settle conflicts with the master's values.")
+@click.option("--any-date", is_flag=True, help="Accept rows dated outside the build month and the month after it.")
+@click.option("--skip-bad-rows", is_flag=True, help="Take the good rows of a file that has bad ones.")
+@lang_option
+def collect(master: Path, returned: tuple[Path, ...], out: Path | None, in_place: bool, resolve: str | None,
+            any_date: bool, skip_bad_rows: bool, lang: str | None) -> None:
+    """Merge the per-person workbooks the reps sent back (RETURNED) into MASTER.
+
+    RETURNED are .xlsx files, .eml or Outlook .msg mails (their .xlsx attachments),
+    or folders of them.  Rows a rep added are appended with new IDs; rows sent and
+    left alone are skipped, so collecting a file twice changes nothing; a sent row
+    the rep changed is a conflict, merged only with --take-returned or --keep-master;
+    rows of another rep, rows dated outside the build month and the month after it,
+    and files of another master are refused, each with its reason.  A file with bad
+    rows gives nothing unless --skip-bad-rows.  The master itself is never edited:
+    the merged master is a new file (or, with --in-place, replaces it after a
+    backup), with everything of the master kept (charts, images, other sheets) and
+    a row per file on its 回収ログ sheet.
+
+    \b
+    Example:
+        xlsales collect master.xlsx returned/ --out master-2026-07.xlsx
+        xlsales collect master.xlsx 佐藤.eml 鈴木.msg --in-place --take-returned
+    """
+    import tempfile
+
+    from xlsales.collect.master import collect as collect_files
+    from xlsales.collect.merge import counts
+    from xlsales.collect.sources import returned_files
+
+    lang = (lang or _default_lang()).lower()
+    if out is not None and in_place:
+        raise click.UsageError("--out and --in-place exclude each other")
+    with tempfile.TemporaryDirectory(prefix="xlsales-collect-") as work:
+        sources, failed = returned_files(returned, work)
+        if not sources and not failed:
+            click.echo(message_text("collect_no_files", lang), err=True)
+            sys.exit(1)
+        try:
+            result = collect_files(master, [(s.name, s.path) for s in sources], out=out, in_place=in_place,
+                                   resolve=resolve, any_date=any_date, skip_bad_rows=skip_bad_rows, lang=lang)
+        except XlsalesError as err:
+            _fail(err, lang)
+    for name, err in failed:
+        click.echo(f"{name}: {err.message(lang)}", err=True)
+    pending = 0
+    for f in result.files:
+        if f.error is not None:
+            click.echo(f.error.message(lang), err=True)
+            continue
+        click.echo(message_text("collect_summary", lang, path=f.name, rep=f.rep,
+                                month=f.month.strftime("%Y-%m") if f.month else "-", **counts(f)))
+        if f.bad and not skip_bad_rows:
+            click.echo("  " + message_text("collect_bad_rows", lang, path=f.name, n=len(f.bad)), err=True)
+        for p in [*f.bad, *f.refused]:
+            click.echo("  " + p.message(lang), err=True)
+        for c in f.conflicts:
+            pending += resolve is None
+            click.echo("  " + message_text(
+                "collect_conflict", lang, path=f.name, row=c.row, id=c.returned.id,
+                master=_event_text(c.master, lang) if c.master else message_text("collect_deleted", lang),
+                returned=_event_text(c.returned, lang)))
+    if pending:
+        click.echo(message_text("collect_conflicts_pending", lang, n=pending), err=True)
+    if result.out is None:
+        click.echo(message_text("collect_nothing", lang))
+    else:
+        if result.backup is not None:
+            click.echo(message_text("collect_backup", lang, path=result.backup))
+        click.echo(message_text("collect_written", lang, path=result.out))
+    if failed or any(f.error is not None for f in result.files):
+        sys.exit(1)
+
+
+def _event_text(ev, lang: str) -> str:
+    parts = [ev.date.isoformat(), ev.rep, label("activity", ev.activity, lang), ev.customer,
+             "" if ev.amount is None else f"{ev.amount:g}",
+             label("lost_reason", ev.lost_reason, lang) if ev.lost_reason else "",
+             ev.close_month.strftime("%Y-%m") if ev.close_month else "", ev.note]
+    return " / ".join(p for p in parts if p)
+
+
 def main() -> None:  # pragma: no cover
     cli()
 

@@ -6,7 +6,8 @@
     │   └── LogTableError        rows of a log range handed to a worksheet function break them (also ValueError)
     ├── CellError                one argument of a worksheet function cannot be read (also ValueError)
     ├── PlanError                a reverse-plan input is missing or out of range (also ValueError)
-    └── AddinError               the Excel add-in cannot be built or installed
+    ├── AddinError               the Excel add-in cannot be built or installed
+    └── CollectError             returned workbooks cannot be merged into the master, or the result not written
 
 Every one carries its message in Japanese and English (``err.message("ja")``), from
 ``workbook_templates/messages.json``; ``str(err)`` is the English one.
@@ -134,3 +135,16 @@ class AddinError(XlsalesError):
     def message(self, lang: str = "ja") -> str:
         # Stripped: the output xlwings printed, put at the end of a message, may be empty.
         return message_text(self.key, lang, **self.params).strip()
+
+
+class CollectError(XlsalesError):
+    """Returned workbooks cannot be merged, or the merged master cannot be written; ``key``
+    of messages.json says why.  The master is left as it was."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "ja") -> str:
+        return message_text(self.key, lang, **self.params)

@@ -106,6 +106,14 @@ def read_grids(grids: Mapping[str, list[list[object]]], *, source: str = "", ski
     return _master_or_raise(_check_sheets(_grid_sheets(grids, check_lang(lang)), source), skip_bad_rows)
 
 
+def read_sheets(sheets: Mapping[str, RawSheet | None], *, source: str = "", skip_bad_rows: bool = False) -> Master:
+    """``read_master`` for sheets ``read.cells.read_workbook`` has already read (sheet key ->
+    raw sheet): a caller that needs the raw cells as well (``collect``) reads the file once."""
+    result = _check_sheets(dict(sheets), Path(source).name if source else "")
+    result.master.source = str(source)
+    return _master_or_raise(result, skip_bad_rows)
+
+
 def validate_grids(grids: Mapping[str, list[list[object]]], *, source: str = "") -> list[Problem]:
     """``validate_master`` for sheets already in memory (see ``read_grids``)."""
     return _check_sheets(_grid_sheets(grids, "ja"), source).all_problems()

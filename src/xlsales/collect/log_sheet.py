@@ -1,0 +1,45 @@
+"""The 回収ログ sheet: one row per collected file — who, when, which file, the counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Sequence
+
+from xlsales.collect.merge import FileSummary, counts
+from xlsales.texts import label, labels
+
+COLUMNS: tuple[str, ...] = ("when", "who", "file", "rep", "month", "added", "unchanged", "conflicts", "refused",
+                            "note")
+WIDTHS: tuple[float, ...] = (18, 14, 40, 14, 9, 8, 10, 8, 8, 50)
+
+
+def sheet_name(lang: str = "ja") -> str:
+    """The sheet's name in ``lang`` (回収ログ / Collect log)."""
+    return label("sheet", "collect_log", lang)
+
+
+def header(lang: str = "ja") -> list[str]:
+    """The header row."""
+    texts = labels("collect_log", lang)
+    return [texts[k] for k in COLUMNS]
+
+
+def collector() -> str:
+    """Who collects: the login name of this computer's user."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a service account): the sheet still says when and what
+        return ""
+
+
+def log_rows(files: Sequence[FileSummary], *, when: dt.datetime, who: str, lang: str = "ja") -> list[list[object]]:
+    """One row per file: when (text, to the second), who, the file, its rep and month, the counts,
+    and the reason a file was refused whole."""
+    stamp = when.strftime("%Y-%m-%d %H:%M:%S")
+    rows = []
+    for f in files:
+        c = counts(f)
+        rows.append([stamp, who, f.name, f.rep, f.month.strftime("%Y-%m") if f.month else "", c["added"],
+                     c["unchanged"], c["conflicts"], c["refused"], f.error.message(lang) if f.error else ""])
+    return rows

@@ -1,0 +1,425 @@
+"""Edit a workbook's zip package part by part: every other part is copied as it is.
+
+openpyxl drops charts, images and more on a round trip; collect never rewrites a master
+that way.  Here the master's package is copied member by member, and only these parts
+change:
+
+- the worksheets given cells to set: their ``<row>`` elements are rewritten or inserted
+  (text as inline strings, ``t="inlineStr"``, so ``sharedStrings.xml`` stays as it is;
+  numbers and dates as serial numbers), styled like the cell above;
+- the tables on those sheets, grown to cover new rows (``ref`` and its ``autoFilter``);
+- a sheet appended to (its rows after its last one) or added (its part, and its entries
+  in ``workbook.xml``, the workbook's relationships and ``[Content_Types].xml``).
+
+Cells are found by their ``r`` attribute, which every writer of xlsx (Excel, LibreOffice,
+openpyxl, XlsxWriter) puts on every row and cell; a sheet without it is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape, quoteattr
+
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WORKSHEET_TYPE = _NS_R + "/worksheet"
+_WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_WORKBOOK = "xl/workbook.xml"
+# Characters XML 1.0 cannot hold (a rep may paste them): dropped from the text written.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class PackageError(ValueError):
+    """The package is not laid out as this module can edit; ``str`` says why (English)."""
+
+
+@dataclass
+class SheetEdit:
+    """Cells to set on one sheet: 1-based row -> 0-based column -> value (None: left as is).
+
+    Values are ``str`` (inline text, never a formula), ``int``/``float``, ``dt.date``
+    (a serial number).  ``header_row``: new cells under it never copy its style.
+    """
+
+    cells: dict[int, dict[int, object]] = field(default_factory=dict)
+    header_row: int = 1
+    grow_table: bool = True  # the table whose header is ``header_row`` grows down to the last row set
+
+
+def edit_package(src: str | Path, dst: str | Path, edits: Mapping[str, SheetEdit], *,
+                 new_sheet: tuple[str, Sequence[Sequence[object]], Sequence[float]] | None = None) -> None:
+    """Copy the package ``src`` to ``dst`` with ``edits`` (by sheet name) applied.
+
+    ``new_sheet`` is (name, rows, column widths): a sheet added at the end of the workbook
+    when it has no sheet of that name, else its rows are appended after that sheet's last row
+    (the first row, its header, is then left out).
+
+    Raises
+    ------
+    PackageError
+        A sheet named in ``edits`` is missing, or a sheet's XML is not as expected.
+    """
+    with zipfile.ZipFile(src) as zin:
+        sheets = _sheet_parts(zin)
+        date1904 = b'date1904="1"' in zin.read(_WORKBOOK) or b"date1904=\"true\"" in zin.read(_WORKBOOK)
+        changed: dict[str, bytes] = {}
+        edits = dict(edits)
+        added: tuple[str, bytes] | None = None
+        if new_sheet is not None:
+            name, rows, widths = new_sheet
+            if name in sheets:
+                last = _last_row(zin.read(sheets[name]))
+                edit = edits.setdefault(name, SheetEdit())
+                for i, values in enumerate(rows[1:], start=last + 1):
+                    edit.cells[i] = dict(enumerate(values))
+            else:
+                part = _free_part(zin)
+                added = (part, _sheet_xml(rows, widths, date1904))
+                changed.update(_register_sheet(zin, name, part))
+        for name, edit in edits.items():
+            if name not in sheets:
+                raise PackageError(f"no sheet {name!r}")
+            member = sheets[name]
+            xml = zin.read(member)
+            changed[member] = _edit_sheet(xml, edit, date1904)
+            last = max(edit.cells, default=0)
+            for table in _tables_of(zin, member):
+                xml = zin.read(table)
+                if edit.grow_table and _table_top(xml) == edit.header_row:
+                    changed[table] = _grow_table(xml, last)
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = changed.get(info.filename)
+                zout.writestr(info, data if data is not None else zin.read(info), compress_type=zipfile.ZIP_DEFLATED)
+            if added is not None:
+                zout.writestr(added[0], added[1])
+
+
+# -- finding parts -------------------------------------------------------------------------
+
+
+def _rels_name(part: str) -> str:
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def _targets(zin: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, member) of ``part``."""
+    name = _rels_name(part)
+    if name not in zin.NameToInfo:
+        return {}
+    folder = posixpath.dirname(part)
+    out = {}
+    for el in ElementTree.fromstring(zin.read(name)):
+        target = el.get("Target", "")
+        if el.get("TargetMode") == "External":
+            continue
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[el.get("Id", "")] = (el.get("Type", ""), member)
+    return out
+
+
+def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its worksheet member."""
+    if _WORKBOOK not in zin.NameToInfo:
+        raise PackageError("no xl/workbook.xml")
+    rels = _targets(zin, _WORKBOOK)
+    out = {}
+    for el in ElementTree.fromstring(zin.read(_WORKBOOK)).iter(f"{{{_NS_MAIN}}}sheet"):
+        kind, member = rels.get(el.get(f"{{{_NS_R}}}id", ""), ("", ""))
+        if kind == _WORKSHEET_TYPE:
+            out[el.get("name", "")] = member
+    return out
+
+
+def _table_top(xml: bytes) -> int | None:
+    """The first row of the table part ``xml`` (its header row)."""
+    m = re.search(r"\$?[A-Z]+\$?(\d+)", ElementTree.fromstring(xml).get("ref") or "")
+    return int(m.group(1)) if m else None
+
+
+def _tables_of(zin: zipfile.ZipFile, sheet_member: str) -> list[str]:
+    return [member for kind, member in _targets(zin, sheet_member).values() if kind.endswith("/table")]
+
+
+# -- rows and cells ------------------------------------------------------------------------
+
+_ROW_TAG = re.compile(rb"<(?P<p>[\w.\-]+:)?row\b(?P<attrs>[^>]*?)(?P<empty>/?)>")
+_R_ATTR = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_CELL = re.compile(rb"<(?:[\w.\-]+:)?c\b(?P<attrs>[^>]*?)(?:/>|>.*?</(?:[\w.\-]+:)?c>)", re.S)
+_CELL_R = re.compile(rb"""\sr\s*=\s*["']\$?([A-Z]+)\$?\d+["']""")
+_CELL_S = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
+_SPANS = re.compile(rb"""\sspans\s*=\s*["'][^"']*["']""")
+_COL = re.compile(rb"<(?:[\w.\-]+:)?col\b([^>]*)/?>")
+_DIMENSION = re.compile(rb"""(<(?:[\w.\-]+:)?dimension\s+ref\s*=\s*["'])([A-Z]+\d+)(?::([A-Z]+)(\d+))?(["'])""")
+
+
+def _last_row(xml: bytes) -> int:
+    rows = [int(m.group(1)) for t in _ROW_TAG.finditer(xml) if (m := _R_ATTR.search(t.group("attrs")))]
+    return max(rows, default=0)
+
+
+def _edit_sheet(xml: bytes, edit: SheetEdit, date1904: bool) -> bytes:
+    if not edit.cells:
+        return xml
+    empty = re.search(rb"<([\w.\-]+:)?sheetData\s*/>", xml)
+    if empty is not None:  # no rows yet: the element opened and closed, then edited as any other
+        p = empty.group(1) or b""
+        xml = xml[:empty.start()] + b"<" + p + b"sheetData></" + p + b"sheetData>" + xml[empty.end():]
+    close = re.search(rb"</(?:[\w.\-]+:)?sheetData>", xml)
+    if close is None:
+        raise PackageError("no sheetData")
+    prefix = re.search(rb"<([\w.\-]+:)?sheetData", xml).group(1) or b""
+    col_styles = _col_styles(xml)
+    # Every row's start tag: (row number, start, end of the start tag, self-closing).
+    rows: list[tuple[int, int, int, bool]] = []
+    for tag in _ROW_TAG.finditer(xml, 0, close.start()):
+        r = _R_ATTR.search(tag.group("attrs"))
+        if r is None:
+            raise PackageError("a row without its r attribute")
+        rows.append((int(r.group(1)), tag.start(), tag.end(), bool(tag.group("empty"))))
+    index = {r: i for i, (r, *_rest) in enumerate(rows)}
+    pieces: list[bytes] = []
+    pos = 0
+    insert_at = close.start()
+    ordered = sorted(edit.cells)
+    for r in ordered:
+        values = edit.cells[r]
+        if r in index:
+            i = index[r]
+            _, start, tag_end, self_closing = rows[i]
+            end = _row_close(xml, tag_end) if not self_closing else tag_end
+            above = _cell_styles(xml, rows[i - 1]) if i > 0 and rows[i - 1][0] > edit.header_row \
+                else {}
+            pieces.append(xml[pos:start])
+            pieces.append(_rewrite_row(xml[start:end], values, above, col_styles, prefix, date1904))
+            pos = end
+        else:
+            # A new row goes before the first row below it, styled like the row above it.
+            i = _bisect(rows, r)
+            at = rows[i][1] if i < len(rows) else insert_at
+            prev = rows[i - 1] if i > 0 else None
+            above = _cell_styles(xml, prev) if prev and prev[0] > edit.header_row else {}
+            if at < pos:
+                raise PackageError("rows out of order")
+            pieces.append(xml[pos:at])
+            pieces.append(_new_row(r, values, above, col_styles, prefix, date1904))
+            pos = at
+    pieces.append(xml[pos:])
+    out = b"".join(pieces)
+    return _grow_dimension(out, max(ordered), max((max(v) for v in edit.cells.values() if v), default=0))
+
+
+def _row_close(xml: bytes, tag_end: int) -> int:
+    m = re.compile(rb"</(?:[\w.\-]+:)?row>").search(xml, tag_end)
+    if m is None:
+        raise PackageError("a row without its end tag")
+    return m.end()
+
+
+def _bisect(rows: list[tuple[int, int, int, bool]], r: int) -> int:
+    lo, hi = 0, len(rows)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if rows[mid][0] < r:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _col_styles(xml: bytes) -> dict[int, bytes]:
+    out: dict[int, bytes] = {}
+    for m in _COL.finditer(xml):
+        attrs = dict(re.findall(rb"""(\w+)\s*=\s*["']([^"']*)["']""", m.group(1)))
+        if b"style" in attrs and b"min" in attrs and b"max" in attrs:
+            for c in range(int(attrs[b"min"]) - 1, min(int(attrs[b"max"]), 16384)):
+                out[c] = attrs[b"style"]
+    return out
+
+
+def _cell_styles(xml: bytes, row: tuple[int, int, int, bool] | None) -> dict[int, bytes]:
+    """Column -> the style of its cell in ``row``."""
+    if row is None or row[3]:
+        return {}
+    body = xml[row[2]:_row_close(xml, row[2])]
+    out = {}
+    for cell in _CELL.finditer(body):
+        ref, style = _CELL_R.search(cell.group("attrs")), _CELL_S.search(cell.group("attrs"))
+        if ref is not None and style is not None:
+            out[col_index(ref.group(1).decode())] = style.group(1)
+    return out
+
+
+def _rewrite_row(row_xml: bytes, values: dict[int, object], above: dict[int, bytes], col_styles: dict[int, bytes],
+                 prefix: bytes, date1904: bool) -> bytes:
+    tag = _ROW_TAG.match(row_xml)
+    r = int(_R_ATTR.search(tag.group("attrs")).group(1))
+    cells: dict[int, bytes] = {}
+    styles: dict[int, bytes] = {}
+    body = b"" if tag.group("empty") else row_xml[tag.end():row_xml.rindex(b"</")]
+    for cell in _CELL.finditer(body):
+        ref = _CELL_R.search(cell.group("attrs"))
+        if ref is None:
+            raise PackageError(f"a cell without its r attribute in row {r}")
+        c = col_index(ref.group(1).decode())
+        cells[c] = cell.group(0)
+        style = _CELL_S.search(cell.group("attrs"))
+        if style is not None:
+            styles[c] = style.group(1)
+    for c, value in values.items():
+        if value is None:
+            continue
+        cells[c] = _cell(prefix, c, r, value, styles.get(c) or above.get(c) or col_styles.get(c), date1904)
+    attrs = _SPANS.sub(b"", tag.group("attrs"))
+    inner = b"".join(cells[c] for c in sorted(cells))
+    return b"<" + prefix + b"row" + attrs + b">" + inner + b"</" + prefix + b"row>"
+
+
+def _new_row(r: int, values: dict[int, object], above: dict[int, bytes], col_styles: dict[int, bytes],
+             prefix: bytes, date1904: bool) -> bytes:
+    inner = b"".join(_cell(prefix, c, r, v, above.get(c) or col_styles.get(c), date1904)
+                     for c, v in sorted(values.items()) if v is not None)
+    return b"<" + prefix + b'row r="' + str(r).encode() + b'">' + inner + b"</" + prefix + b"row>"
+
+
+def serial(day: dt.date, date1904: bool = False) -> float:
+    """Excel's serial number of a date (or date and time)."""
+    base = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+    if not isinstance(day, dt.datetime):
+        day = dt.datetime(day.year, day.month, day.day)
+    delta = day - base
+    return delta.days + delta.seconds / 86400
+
+
+def _cell(prefix: bytes, c: int, r: int, value: object, style: bytes | None, date1904: bool) -> bytes:
+    ref = f"{col_letter(c)}{r}".encode()
+    s = b' s="' + style + b'"' if style else b""
+    head = b"<" + prefix + b'c r="' + ref + b'"' + s
+    if isinstance(value, bool):
+        return head + b' t="b"><' + prefix + b"v>" + (b"1" if value else b"0") + b"</" + prefix + b"v></" + \
+            prefix + b"c>"
+    if isinstance(value, (int, float)):
+        number = repr(float(value)) if isinstance(value, float) and value != int(value) else str(int(value))
+        return head + b"><" + prefix + b"v>" + number.encode() + b"</" + prefix + b"v></" + prefix + b"c>"
+    if isinstance(value, dt.date):
+        number = serial(value, date1904)
+        text = str(int(number)) if number == int(number) else repr(number)
+        return head + b"><" + prefix + b"v>" + text.encode() + b"</" + prefix + b"v></" + prefix + b"c>"
+    if value == "":  # a cleared cell keeps its style and holds nothing
+        return head + b"/>"
+    text = escape(_NOT_XML.sub("", str(value))).encode("utf-8")
+    return (head + b' t="inlineStr"><' + prefix + b'is><' + prefix + b't xml:space="preserve">' + text +
+            b"</" + prefix + b"t></" + prefix + b"is></" + prefix + b"c>")
+
+
+def col_letter(index: int) -> str:
+    """Column letters of a 0-based column index (0 -> A)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def col_index(letters: str) -> int:
+    """0-based column index of column letters (A -> 0)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _grow_dimension(xml: bytes, last_row: int, last_col: int) -> bytes:
+    m = _DIMENSION.search(xml)
+    if m is None:
+        return xml
+    first, end_col, end_row = m.group(2), m.group(3), m.group(4)
+    if end_col is None:  # a one-cell dimension: A1
+        end_col, end_row = re.match(rb"([A-Z]+)(\d+)", first).groups()
+    col = max(col_index(end_col.decode()), last_col)
+    row = max(int(end_row), last_row)
+    ref = first + b":" + col_letter(col).encode() + str(row).encode()
+    return xml[:m.start()] + m.group(1) + ref + m.group(5) + xml[m.end():]
+
+
+_TABLE_REF = re.compile(rb"""(\sref\s*=\s*["'])\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)(["'])""")
+
+
+def _grow_table(xml: bytes, last_row: int) -> bytes:
+    """The table's ``ref`` (and its autoFilter's) reaching down to ``last_row`` at least."""
+    def grow(m: re.Match) -> bytes:
+        end = max(int(m.group(5)), last_row)
+        return m.group(1) + m.group(2) + m.group(3) + b":" + m.group(4) + str(end).encode() + m.group(6)
+
+    head_end = xml.index(b">", xml.index(b"<", xml.index(b"table")))  # the table start tag
+    table_tag = _TABLE_REF.sub(grow, xml[:head_end], count=1)
+    rest = xml[head_end:]
+    auto = re.search(rb"<(?:[\w.\-]+:)?autoFilter\b[^>]*>", rest)
+    if auto is not None:
+        rest = rest[:auto.start()] + _TABLE_REF.sub(grow, auto.group(0), count=1) + rest[auto.end():]
+    return table_tag + rest
+
+
+# -- a sheet added ---------------------------------------------------------------------------
+
+
+def _free_part(zin: zipfile.ZipFile) -> str:
+    n = 1
+    while f"xl/worksheets/sheet{n}.xml" in zin.NameToInfo:
+        n += 1
+    return f"xl/worksheets/sheet{n}.xml"
+
+
+def _sheet_xml(rows: Sequence[Sequence[object]], widths: Sequence[float], date1904: bool) -> bytes:
+    cols = b"".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'.encode()
+                    for i, w in enumerate(widths, start=1))
+    body = b"".join(_new_row(r, {c: v for c, v in enumerate(values)}, {}, {}, b"", date1904)
+                    for r, values in enumerate(rows, start=1))
+    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<worksheet xmlns="' + _NS_MAIN.encode() + b'" xmlns:r="' + _NS_R.encode() + b'">'
+            + (b"<cols>" + cols + b"</cols>" if cols else b"")
+            + b"<sheetData>" + body + b"</sheetData></worksheet>")
+
+
+def _register_sheet(zin: zipfile.ZipFile, name: str, part: str) -> dict[str, bytes]:
+    """workbook.xml, its relationships and [Content_Types].xml with the sheet ``part`` added."""
+    wb = zin.read(_WORKBOOK)
+    rels_name = _rels_name(_WORKBOOK)
+    rels = zin.read(rels_name)
+    ids = set(re.findall(rb"""\sId\s*=\s*["']([^"']+)["']""", rels))
+    n = len(ids) + 1
+    while f"rId{n}".encode() in ids:
+        n += 1
+    rid = f"rId{n}"
+    sheet_ids = [int(x) for x in re.findall(rb"""<(?:[\w.\-]+:)?sheet\b[^>]*?\ssheetId\s*=\s*["'](\d+)["']""", wb)]
+    sheet_id = max(sheet_ids, default=0) + 1
+    r_prefix = re.search(rb'xmlns:([\w.\-]+)\s*=\s*["\']' + re.escape(_NS_R.encode()) + rb'["\']', wb)
+    close = re.search(rb"</(?P<p>[\w.\-]+:)?sheets>", wb)
+    if close is None:
+        raise PackageError("workbook.xml has no sheets")
+    p = close.group("p") or b""
+    if r_prefix is not None:
+        rattr = r_prefix.group(1) + b':id="' + rid.encode() + b'"'
+    else:
+        rattr = b'xmlns:xr_="' + _NS_R.encode() + b'" xr_:id="' + rid.encode() + b'"'
+    entry = (b"<" + p + b"sheet name=" + quoteattr(name).encode("utf-8") + b' sheetId="' + str(sheet_id).encode()
+             + b'" ' + rattr + b"/>")
+    wb = wb[:close.start()] + entry + wb[close.start():]
+    target = posixpath.relpath(part, posixpath.dirname(_WORKBOOK))
+    rel = f'<Relationship Id="{rid}" Type="{_WORKSHEET_TYPE}" Target="{target}"/>'.encode()
+    end = rels.rindex(b"</")
+    rels = rels[:end] + rel + rels[end:]
+    types = zin.read("[Content_Types].xml")
+    override = f'<Override PartName="/{part}" ContentType="{_WORKSHEET_CT}"/>'.encode()
+    end = types.rindex(b"</")
+    types = types[:end] + override + types[end:]
+    return {_WORKBOOK: wb, rels_name: rels, "[Content_Types].xml": types}
