@@ -40,6 +40,9 @@ EXPECTED = {  # id: (group id, ja label, en label)
     "xsValidate": ("xsGroupCheck", "検証", "Validate"),
     "xsRefresh": ("xsGroupRefresh", "更新", "Refresh"),
     "xsMonthly": ("xsGroupDistribute", "月次ブック作成", "Monthly workbooks"),
+    # -- 回収 (collect)
+    "xsCollect": ("xsGroupCollect", "回収", "Collect"),
+    # -- end 回収
 }
 
 
@@ -87,8 +90,8 @@ def test_buttons_json_is_the_ribbon():
             assert b["group"] == EXPECTED[b["id"]][0]
             assert b["label"] == EXPECTED[b["id"]][column]
             assert b["size"] in ("large", "normal") and b["imageMso"] and b["screentip"] and b["supertip"]
-    assert [b["group_label"] for b in ribbon_spec.buttons("ja")] == ["チェック", "更新", "配布"]
-    assert [b["group_label"] for b in ribbon_spec.buttons("en")] == ["Check", "Refresh", "Distribute"]
+    assert [b["group_label"] for b in ribbon_spec.buttons("ja")] == ["チェック", "更新", "配布", "回収"]
+    assert [b["group_label"] for b in ribbon_spec.buttons("en")] == ["Check", "Refresh", "Distribute", "Collect"]
     assert ribbon_spec.ribbon("ja")["tab"] == {"id": "xlsalesTab", "label": "営業プロセス"}
     assert ribbon_spec.ribbon("en")["tab"] == {"id": "xlsalesTab", "label": "Sales process"}
     # Every call gives fresh dicts: a caller cannot change the ribbon.
@@ -206,7 +209,7 @@ def test_customui_parts_namespaces_relationships(built):
 
 
 def test_every_id_once_and_every_button_calls_the_dispatcher(built):
-    ids = ["xlsalesTab", "xsGroupCheck", "xsGroupRefresh", "xsGroupDistribute", *EXPECTED]
+    ids = ["xlsalesTab", "xsGroupCheck", "xsGroupRefresh", "xsGroupDistribute", "xsGroupCollect", *EXPECTED]
     for path in built.values():
         for root in _customui(path).values():
             all_ids = [e.get("id") for e in root.iter() if e.get("id") is not None]

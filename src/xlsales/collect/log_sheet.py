@@ -7,7 +7,8 @@ import getpass
 from collections.abc import Sequence
 
 from xlsales.collect.merge import FileSummary, counts
-from xlsales.texts import label, labels
+from xlsales.model import Event
+from xlsales.texts import label, labels, message_text
 
 COLUMNS: tuple[str, ...] = ("when", "who", "file", "rep", "month", "added", "unchanged", "conflicts", "refused",
                             "note")
@@ -43,3 +44,26 @@ def log_rows(files: Sequence[FileSummary], *, when: dt.datetime, who: str, lang:
         rows.append([stamp, who, f.name, f.rep, f.month.strftime("%Y-%m") if f.month else "", c["added"],
                      c["unchanged"], c["conflicts"], c["refused"], f.error.message(lang) if f.error else ""])
     return rows
+
+
+def event_text(ev: Event, lang: str = "ja") -> str:
+    """One activity-log row in a line: its filled fields, in ``lang``, joined by " / "."""
+    parts = [ev.date.isoformat(), ev.rep, label("activity", ev.activity, lang), ev.customer,
+             "" if ev.amount is None else f"{ev.amount:g}",
+             label("lost_reason", ev.lost_reason, lang) if ev.lost_reason else "",
+             ev.close_month.strftime("%Y-%m") if ev.close_month else "", ev.note]
+    return " / ".join(p for p in parts if p)
+
+
+def details(summary: FileSummary, lang: str = "ja") -> list[str]:
+    """What a manager reads about one file beyond its counts: why it was refused whole, its
+    bad and refused rows with their reasons, and each conflict (master value, returned value)."""
+    if summary.error is not None:
+        return [summary.error.message(lang)]
+    lines = [p.message(lang) for p in [*summary.bad, *summary.refused]]
+    for c in summary.conflicts:
+        lines.append(message_text("collect_conflict", lang, path=summary.name, row=c.row, id=c.returned.id,
+                                  master=event_text(c.master, lang) if c.master
+                                  else message_text("collect_deleted", lang),
+                                  returned=event_text(c.returned, lang)))
+    return lines

@@ -30,8 +30,8 @@ from xlsales.validate.master import read_sheets
 from xlsales.vocab import parse_key
 from xlsales.write.files import atomic_path
 
-# The log columns a returned row fills, in the master's own words (labels of its language).
-_EVENT_KEYS = ("id", "date", "rep", "activity", "customer", "amount", "lost_reason", "close_month", "note")
+#: The log columns a returned row fills, in the master's own words (labels of its language).
+EVENT_KEYS = ("id", "date", "rep", "activity", "customer", "amount", "lost_reason", "close_month", "note")
 
 
 @dataclass
@@ -136,8 +136,8 @@ def _edits(master: Master, sheets: dict[str, RawSheet | None], plan: MergePlan, 
     log = sheets["log"]
     pos = log.positions
     for ev in [*plan.appended, *plan.replaced.values()]:
-        for key in _EVENT_KEYS:
-            if key != "id" and key not in pos and _value(ev, key, log.lang) is not None:
+        for key in EVENT_KEYS:
+            if key != "id" and key not in pos and log_value(ev, key, log.lang) is not None:
                 raise CollectError("collect_column_missing", path=source, column=label("log", key, log.lang))
     edit = SheetEdit(header_row=log.header_row or 1)
     if "id" in pos:
@@ -164,7 +164,16 @@ def _edits(master: Master, sheets: dict[str, RawSheet | None], plan: MergePlan, 
     return edits
 
 
-def _value(ev: Event, key: str, lang: str) -> object:
+def log_value(ev: Event, key: str, lang: str) -> object:
+    """The value ``collect`` writes into the log column ``key`` for the row ``ev``, in the
+    words of a log whose headers are in ``lang``; None for an empty cell.
+
+    Examples
+    --------
+    >>> ev = Event(row=0, id="C1", date=dt.date(2026, 7, 20), rep="佐藤 健太", activity="visit", customer="A社")
+    >>> [log_value(ev, k, "ja") for k in ("activity", "amount", "close_month", "note")]
+    ['訪問', None, None, None]
+    """
     value = getattr(ev, key)
     if key == "activity":
         return label("activity", value, lang)
@@ -177,12 +186,18 @@ def _value(ev: Event, key: str, lang: str) -> object:
     return value
 
 
+def log_values(ev: Event, lang: str) -> dict[str, object]:
+    """Column key -> the value ``collect`` writes for the row ``ev`` (empty cells left out)."""
+    values = {key: log_value(ev, key, lang) for key in EVENT_KEYS}
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def _cells(ev: Event, pos: dict[str, int], lang: str, *, blank: bool) -> dict[int, object]:
     # ``blank``: a value the row no longer has is written as an empty text (the cell cleared).
     out: dict[int, object] = {}
-    for key in _EVENT_KEYS:
+    for key in EVENT_KEYS:
         if key in pos:
-            value = _value(ev, key, lang)
+            value = log_value(ev, key, lang)
             if value is not None or blank:
                 out[pos[key]] = "" if value is None else value
     return out

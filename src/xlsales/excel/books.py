@@ -69,6 +69,17 @@ class Book(Protocol):
     def define_name(self, name: str, refers_to: str) -> None:
         """Create or replace the workbook-level name ``name`` (``refers_to``: "=...")."""
 
+    # -- 回収 (collect) ------------------------------------------------------------------
+
+    def ask_files(self, lang: str) -> list[Path] | None:
+        """The files the user picks in an Open dialog (several at once); None on Cancel."""
+
+    def append_table_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Write ``rows`` (header text -> value) under the last filled row of the Excel Table
+        ``table``, growing the table over them; text is written as text, never as a formula."""
+
+    # -- end 回収 ------------------------------------------------------------------------
+
     def save(self) -> Path | None:
         """Keep the result: a new file (FileBook) or nothing (Excel: the user saves)."""
 
@@ -165,6 +176,22 @@ class FileBook:
         from openpyxl.workbook.defined_name import DefinedName
 
         self._wb.defined_names[name] = DefinedName(name, attr_text=refers_to.removeprefix("="))
+
+    # -- 回収 (collect) ------------------------------------------------------------------
+
+    def ask_files(self, lang: str) -> list[Path] | None:
+        # A file has no Open dialog: the command line and the tests pass ``files=`` instead.
+        return None
+
+    def append_table_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        from xlsales.write.openpyxl_backend import append_table_rows
+
+        try:
+            append_table_rows(self._wb, table, rows)
+        except KeyError:
+            raise InputError("addin_no_table", path=self.name) from None
+
+    # -- end 回収 ------------------------------------------------------------------------
 
     def save(self) -> Path:
         # Formulas written by openpyxl carry no computed value: let Excel compute on open.

@@ -6,24 +6,33 @@
   ActivityLog table, with the same layout and formulas as ``xlsales build``.
 - ``monthly_books``: write the team and per-person workbooks of a month into a folder
   beside the workbook (``Documents/xlsales/YYYY-MM`` when it has no local folder);
-- ``ask_month``: the month of 月次ブック作成, asked again with the reason until it reads.
+- ``ask_month``: the month of 月次ブック作成, asked again with the reason until it reads;
+- ``collect_book`` (回収): the returned workbooks' new rows appended to the open
+  workbook's ActivityLog table, a row per file on its 回収ログ sheet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlsales.collect import log_sheet
+from xlsales.collect.master import log_values
+from xlsales.collect.merge import FileSummary, counts, merge
+from xlsales.collect.returned import Returned, read_returned
+from xlsales.collect.sources import returned_files
 from xlsales.compute.engine import add_months, event_facts, month_end
 from xlsales.excel.books import Book, Mark
-from xlsales.exceptions import Problem, ValidationError
+from xlsales.exceptions import CollectError, InputError, Problem, ValidationError
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout.process import HELPER_KEYS, TABLE, base_values, helper_formulas, log_columns, log_names
 from xlsales.layout.workbook import layout_workbook
 from xlsales.model import Master
-from xlsales.read.cells import raw_sheet
+from xlsales.read.cells import LOG_TABLE, raw_sheet
 from xlsales.texts import check_lang, label, message_text
 from xlsales.validate.master import read_grids, validate_grids
 from xlsales.validate.values import BadValue, parse_month
@@ -266,3 +275,86 @@ def ask_month(prompt: Prompt, lang: str, *, today: dt.date, tries: int = 5) -> d
 def previous_month(today: dt.date) -> dt.date:
     """The month a manager usually distributes: the last one that has ended."""
     return add_months(dt.date(today.year, today.month, 1), -1)
+
+
+# -- 回収 (collect) --------------------------------------------------------------------------
+
+
+def collect_book(book: Book, files: Sequence[str | os.PathLike], *, lang: str | None = None,
+                 now: dt.datetime | None = None, who: str | None = None, any_date: bool = False) -> Outcome:
+    """The 回収 button: merge the returned ``files`` into the workbook ``book`` as ``xlsales collect`` does.
+
+    The files are ``.xlsx`` workbooks, ``.eml`` or ``.msg`` mails, or folders of them; each
+    row gets the same decision as with ``xlsales collect`` (``collect.merge``).  The rows
+    added are appended to the ActivityLog table with their new IDs
+    (``Book.append_table_rows``: nothing else of the workbook is rewritten), and the
+    回収ログ sheet gets a row per file with its counts and details.  Conflicts are only
+    reported: settling them is ``xlsales collect --take-returned`` or ``--keep-master``.
+    When no row is added the workbook is left as it is (pressing twice adds nothing).
+    """
+    grids = book.grids()
+    log_lang = _log_language(grids)
+    lang = check_lang(lang or log_lang)
+    master = read_grids(grids, source=book.name, lang=lang)
+    log = raw_sheet(log_name(grids), "log", grids[log_name(grids)], lang=log_lang)
+    blank_ids = [row for row, values in log.rows if values.get("id") is None] if "id" in log.positions else []
+    reps = {m.rep for m in master.members}
+    with tempfile.TemporaryDirectory(prefix="xlsales-collect-") as work:
+        sources, failed = returned_files(files, work)
+        read: list[Returned | FileSummary] = [FileSummary(name=name, error=err) for name, err in failed]
+        for source in sources:
+            try:
+                read.append(read_returned(source.path, reps, name=source.name))
+            except InputError as err:
+                read.append(FileSummary(name=source.name, error=err))
+    plan = merge(master, read, blank_id_rows=blank_ids, any_date=any_date)
+    lines = []
+    for f in plan.files:
+        if f.error is not None:
+            lines.append(f.error.message(lang))
+            continue
+        lines.append(message_text("collect_summary", lang, path=f.name, rep=f.rep,
+                                  month=f.month.strftime("%Y-%m") if f.month else "-", **counts(f)))
+    conflicts = sum(len(f.conflicts) for f in plan.files)
+    if conflicts:
+        lines.append(message_text("collect_button_conflicts", lang, n=conflicts))
+    if not plan.appended:
+        lines.append(message_text("collect_button_nothing", lang))
+        return Outcome("\n".join(lines))
+    rows = []
+    for ev in plan.appended:
+        values = log_values(ev, log.lang)
+        missing = [key for key in values if key not in log.positions]
+        if missing:
+            raise CollectError("collect_column_missing", path=book.name, column=label("log", missing[0], log.lang))
+        rows.append({log.column(key): value for key, value in values.items()})
+    book.append_table_rows(LOG_TABLE, rows)
+    book.put_sheet(_collect_log_sheet(grids, plan.files, now=now or dt.datetime.now(),
+                                      who=who if who is not None else log_sheet.collector(), lang=lang))
+    lines.append(message_text("collect_button_done", lang, n=len(plan.appended), sheet=_collect_log_name(grids, lang)))
+    return Outcome("\n".join(lines), changed=True)
+
+
+def _collect_log_name(grids: dict[str, list[list[object]]], lang: str) -> str:
+    return next((n for n in grids if parse_key("sheet", n) == "collect_log"), log_sheet.sheet_name(lang))
+
+
+def _collect_log_sheet(grids: dict[str, list[list[object]]], files: list[FileSummary], *, now: dt.datetime, who: str,
+                       lang: str) -> sm.Sheet:
+    # The sheet as it is (earlier collects, by the button or by ``xlsales collect``), and a
+    # row per file below, whose note holds the details the message box leaves out.
+    name = _collect_log_name(grids, lang)
+    kept = [list(row) for row in grids.get(name) or [] if any(v not in (None, "") for v in row)]
+    new = log_sheet.log_rows(files, when=now, who=who, lang=lang)
+    for row, f in zip(new, files):
+        row[-1] = "\n".join(log_sheet.details(f, lang))
+    sheet = sm.Sheet(name=name, freeze=(1, 0))
+    for i, row in enumerate([*(kept or [log_sheet.header(lang)]), *new]):
+        for j, value in enumerate(row):
+            if value is not None:
+                sheet.set(i, j, value, style="head" if i == 0 else None)
+    sheet.col_widths.update(dict(enumerate(log_sheet.WIDTHS)))
+    return sheet
+
+
+# -- end 回収 ----------------------------------------------------------------------------

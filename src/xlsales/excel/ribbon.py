@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from xlsales.excel.books import Book
-from xlsales.excel.handlers import Outcome, ask_month, monthly_books, previous_month, refresh_book, validate_book
+from xlsales.excel.handlers import (
+    Outcome,
+    ask_month,
+    collect_book,
+    monthly_books,
+    previous_month,
+    refresh_book,
+    validate_book,
+)
 from xlsales.excel.xlam import check_addin_version
 from xlsales.excel.xlwings_book import XlwingsBook
 from xlsales.exceptions import XlsalesError
@@ -41,14 +49,30 @@ def _monthly(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -
     return monthly_books(book, month=month or previous_month(dt.date.today()), lang=lang)
 
 
+# -- 回収 (collect) --------------------------------------------------------------------------
+
+
+def _collect(book: Book, lang: str, *, files: list[Path] | None = None, **_: Any) -> Outcome:
+    return collect_book(book, files or [], lang=lang)
+
+
+# -- end 回収 ----------------------------------------------------------------------------
+
+
 # Ribbon control id -> handler: the ids are those of addin/buttons.json.
 HANDLERS: dict[str, Handler] = {
     "xsValidate": _validate,
     "xsRefresh": _refresh,
     "xsMonthly": _monthly,
+    # -- 回収 (collect)
+    "xsCollect": _collect,
+    # -- end 回収
 }
 # The buttons that ask for a month before they run (Cancel: the button does nothing).
 ASKS_MONTH: frozenset[str] = frozenset({"xsMonthly"})
+# -- 回収 (collect): the buttons that ask for files before they run (Cancel: nothing happens).
+ASKS_FILES: frozenset[str] = frozenset({"xsCollect"})
+# -- end 回収
 
 
 def _lang() -> str:
@@ -89,6 +113,13 @@ def on_ribbon(control_id: str, addin_version: str | None = None) -> None:
             if month is None:
                 return
             options["month"] = month
+        # -- 回収 (collect)
+        if control_id in ASKS_FILES:
+            files = book.ask_files(lang)
+            if not files:
+                return
+            options["files"] = files
+        # -- end 回収
         outcome = run_button(control_id, book, lang=lang, **options)
         book.alert(outcome.message, lang)
     except XlsalesError as err:

@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from xlsales.excel import blocks
@@ -134,6 +135,106 @@ class XlwingsBook:
             return _mac_prompt(self._book.app, message, title, default)
         answer = self._book.app.api.InputBox(message, title, default)  # Application.InputBox
         return None if answer is False else str(answer)
+
+    # -- 回収 (collect) ------------------------------------------------------------------
+
+    def ask_files(self, lang: str) -> list[Path] | None:
+        """Excel's Open dialog, several files at once: the paths picked, or None on Cancel."""
+        title = message_text("collect_ask_files", lang)
+        if sys.platform == "darwin":
+            return _mac_choose_files(self._book.app, title)
+        # Application.GetOpenFilename(FileFilter, FilterIndex, Title, ButtonText, MultiSelect),
+        # positionally: a tuple of full paths, or False on Cancel.
+        answer = self._book.app.api.GetOpenFilename(FILE_FILTER, 1, title, None, True)
+        return picked_paths(answer)
+
+    def append_table_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Write ``rows`` under the last filled row of the Excel Table ``table`` in one 2-D block.
+
+        As ``add_table_columns`` grows a table, through xlwings' cross-platform API: the
+        table's body is read once to find its last filled row, the block goes below it
+        (cells of text that Excel would read as a formula are text-formatted first), and
+        ``Table.resize`` spans the table over it when it reaches past the table's end.
+        Calculated columns not given a value get the formula of their first row.
+        """
+        if not rows:
+            return
+        for sheet in self._book.sheets:
+            for t in sheet.tables:
+                if t.name.casefold() != table.casefold():
+                    continue
+                whole = t.range
+                top, left = whole.row, whole.column
+                height, width = whole.shape
+                value = t.header_row_range.value
+                headers = [str(h).strip() if h is not None else "" for h in
+                           (value if isinstance(value, list) else [value])]
+                body = t.data_body_range
+                grid = body.options(ndim=2).value if body is not None else []
+                filled = [i for i, row in enumerate(grid) if any(v not in (None, "") for v in row)]
+                first = top + 1 + (filled[-1] + 1 if filled else 0)
+                formulas = _row_formulas(sheet.range((top + 1, left), (top + 1, left + width - 1)).formula, width) \
+                    if body is not None else [""] * width
+                block = [[values.get(h) for h in headers] for values in rows]
+                for values in block:
+                    for c, v in enumerate(values):
+                        if v is None and str(formulas[c]).startswith("="):
+                            values[c] = formulas[c]
+                typed = [(r, c) for r, row in enumerate(block) for c, v in enumerate(row)
+                         if _is_typed_text(v) and rows[r].get(headers[c]) is not None]
+                with _quiet(self._book.app):
+                    for r1, c1, r2, c2 in blocks.rectangles(typed):
+                        sheet.range((first + r1, left + c1), (first + r2, left + c2)).number_format = "@"
+                    sheet.range((first, left), (first + len(block) - 1, left + width - 1)).value = block
+                    last = first + len(block) - 1
+                    if last > top + height - 1:
+                        t.resize(sheet.range((top, left), (last, left + width - 1)))
+                return
+        raise InputError("addin_no_table", path=self.name)
+
+    # -- end 回収 ------------------------------------------------------------------------
+
+
+# -- 回収 (collect) --------------------------------------------------------------------------
+
+#: The Open dialog's filter on Windows: description, patterns (Application.GetOpenFilename).
+FILE_FILTER = "Excel / mail (*.xlsx;*.eml;*.msg),*.xlsx;*.eml;*.msg"
+
+
+def picked_paths(answer: Any) -> list[Path] | None:
+    """The paths of what ``GetOpenFilename(..., MultiSelect=True)`` or a Mac's ``choose file``
+    returned: a tuple or list of paths (or of objects with a ``path``), one path, or False
+    on Cancel (None then)."""
+    if answer is False or answer is None:
+        return None
+    items = answer if isinstance(answer, (list, tuple)) else [answer]
+    paths = [Path(str(getattr(item, "path", item))) for item in items if item not in (None, False, "")]
+    return paths or None
+
+
+def _row_formulas(formula: Any, width: int) -> list[str]:
+    # Range.formula of one row: a string for one cell, else a tuple holding one tuple.
+    if isinstance(formula, (list, tuple)):
+        row = formula[0] if formula and isinstance(formula[0], (list, tuple)) else formula
+        return [str(f or "") for f in row]
+    return [str(formula or "")] * width
+
+
+def _mac_choose_files(app: Any, title: str) -> list[Path] | None:
+    # StandardAdditions' "choose file ... with multiple selections allowed", as _mac_prompt
+    # uses "display dialog"; it returns aliases (their .path is a POSIX path); Cancel raises -128.
+    import osax
+
+    sa = osax.OSAX(pid=app.pid)
+    sa.activate()
+    try:
+        reply = sa.choose_file(with_prompt=title, multiple_selections_allowed=True)
+    except Exception:
+        return None
+    return picked_paths(reply)
+
+
+# -- end 回収 ----------------------------------------------------------------------------
 
 
 def _mac_prompt(app: Any, message: str, title: str, default: str) -> str | None:

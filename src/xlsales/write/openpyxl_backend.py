@@ -172,3 +172,44 @@ def add_table_columns(wb: Any, name: str, columns: list[sm.TableColumn]) -> None
     table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref
+
+
+def append_table_rows(wb: Any, name: str, rows: list[dict[str, Any]]) -> None:
+    """Write ``rows`` (header text -> value) under the last filled row of table ``name``.
+
+    Blank rows the table already spans are filled first; the table (and its autoFilter)
+    grows over the rest.  Each new cell takes the style of the cell above it (a date stays
+    a date), text is stored as text even when it starts with "=" (a rep's typing is never
+    a formula), and a calculated column without a value gets its formula.
+    """
+    from copy import copy
+
+    ws, table = find_table(wb, name)
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    columns = {}
+    for i, col in enumerate(table.tableColumns):
+        header = ws.cell(min_row, min_col + i).value
+        columns[str(header if header is not None else col.name).strip()] = (min_col + i, col)
+    last = min_row
+    for r in range(max_row, min_row, -1):
+        if any(ws.cell(r, c).value not in (None, "") for c in range(min_col, max_col + 1)):
+            last = r
+            break
+    for i, values in enumerate(rows, start=last + 1):
+        for header, (c, col) in columns.items():
+            cell = ws.cell(i, c)
+            if i > min_row + 1:
+                above = ws.cell(i - 1, c)
+                for attr in ("font", "fill", "border", "alignment", "protection", "number_format"):
+                    setattr(cell, attr, copy(getattr(above, attr)))
+            value = values.get(header)
+            if value is None and col.calculatedColumnFormula is not None:
+                cell.value = "=" + col.calculatedColumnFormula.attr_text
+                continue
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+    end = max(max_row, last + len(rows))
+    table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{end}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
