@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import html
 import json
 import re
 import subprocess
@@ -25,16 +27,20 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from hostile.corpus import AS_OF, CORPUS, LOG, MEMBERS, Case, write_reference
+from hostile.corpus import AS_OF, CORPUS, INJECTIONS, LOG, MEMBERS, Case, write_reference
+from hostile.zips import sheet_part
 from support.workbooks import process_table
 
+import xlsales
 from xlsales import cli
 from xlsales.layout.workbook import output_names
 from xlsales.texts import label
 
 READ = [c for c in CORPUS if c.kind == "read"]
 REFUSE = [c for c in CORPUS if c.kind == "refuse" and not c.bomb]
-BOMBS = [c for c in CORPUS if c.bomb]
+BOMBS = [c for c in CORPUS if c.kind == "refuse" and c.bomb]
+RETURNED = [c for c in CORPUS if c.kind == "returned" and not c.expect]
+RETURNED_BOMBS = [c for c in CORPUS if c.kind == "returned" and c.expect]
 LANGS = ("ja", "en")
 MAX_SECONDS = 20
 MAX_GROWTH_MB = 500
@@ -120,12 +126,13 @@ def test_the_corpus_has_thirty_entries_or_more_and_each_is_run():
     names = [c.name for c in CORPUS]
     assert len(names) >= 30 and len(set(names)) == len(names)
     kinds = Counter(c.kind for c in CORPUS)
-    assert set(kinds) == {"read", "refuse"} and kinds["read"] >= 10 and kinds["refuse"] >= 10
+    assert set(kinds) == {"read", "refuse", "returned"} and kinds["read"] >= 10 and kinds["refuse"] >= 10
     assert len(BOMBS) >= 4 and all(c.kind == "refuse" for c in BOMBS)
+    assert RETURNED and len(RETURNED_BOMBS) >= 2 and all(c.bomb for c in RETURNED_BOMBS)
     # Every entry is in exactly one of the parametrized tests below.
-    assert sorted(_ids(READ) + _ids(REFUSE) + _ids(BOMBS)) == sorted(names)
+    assert sorted(_ids(READ) + _ids(REFUSE) + _ids(BOMBS) + _ids(RETURNED) + _ids(RETURNED_BOMBS)) == sorted(names)
     for case in CORPUS:
-        if case.kind == "refuse":
+        if case.kind == "refuse" or case in RETURNED_BOMBS:
             assert set(case.expect) == set(LANGS) and all(case.expect[lang] for lang in LANGS), case.name
         else:
             assert not case.expect and case.lang in LANGS, case.name
@@ -201,6 +208,7 @@ import json, resource, sys, time
 cap = 8 << 30
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 from click.testing import CliRunner
+import xlsales
 from xlsales import cli
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 runs = []
@@ -236,3 +244,68 @@ def test_bombs_are_refused_at_once_in_bounded_memory(case, tmp_path):
     assert all(_nothing_written(tmp_path / f"out-{lang}") for lang in LANGS)
     if case.name == "external_entity":
         assert not any("root:" in run["output"] for run in report["runs"])  # /etc/passwd was never read
+
+
+# -- returned workbooks: typed formulas stay text, bombs are refused at once ----------------------
+
+_ROW = re.compile(r"<row\b[^>]*>.*?</row>", re.S)
+_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+
+
+def _unescape(text: str) -> str:
+    # Control characters are stored as _xHHHH_ (ECMA-376 ST_Xstring).
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("case", RETURNED, ids=_ids(RETURNED))
+def test_formulas_typed_by_a_rep_are_merged_as_text(case, tmp_path, recalc):
+    master, returned = case.build(tmp_path)
+    out = tmp_path / "merged.xlsx"
+    result = _invoke("collect", master, returned, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert f"追加 {len(INJECTIONS)}" in result.output
+    # The reader trims the spaces around a value (a TAB, a CR): "=1+1" is left, still text.
+    typed = [t.strip() for t in INJECTIONS]
+    events = xlsales.read_master(out).events[-len(INJECTIONS):]
+    assert [(e.customer, e.note) for e in events] == [(t, t) for t in typed]
+    # In the package: every cell of the new rows is a value or inline text, none a formula.
+    with zipfile.ZipFile(out) as zf:
+        xml = zf.read(sheet_part(out, label("sheet", "log"))).decode("utf-8")
+    rows = [r for r in _ROW.findall(xml) if "evil.example" in html.unescape(r) or "@SUM" in r or "+1<" in r]
+    new_rows = _ROW.findall(xml)[-len(INJECTIONS):]
+    assert rows and set(rows) <= set(new_rows)
+    for row in new_rows:
+        cells = _CELL.findall(row)
+        assert "<f>" not in row and "<f " not in row, row
+        texts = [c for c in cells if 't="inlineStr"' in c]
+        assert len(texts) >= 4, row  # rep, activity, customer, note
+    # LibreOffice reads and recalculates the merged master: the cells show the text typed.
+    recalculated = openpyxl.load_workbook(recalc(out), data_only=True)
+    ws = recalculated[label("sheet", "log")]
+    header = [c.value for c in ws[1]]
+    customer, note = header.index(label("log", "customer")) + 1, header.index(label("log", "note")) + 1
+    shown = [(ws.cell(r, customer), ws.cell(r, note)) for r in range(ws.max_row - len(INJECTIONS) + 1, ws.max_row + 1)]
+    assert [(_unescape(a.value), _unescape(b.value)) for a, b in shown] == [(t, t) for t in typed]
+    assert all(a.data_type == "s" and b.data_type == "s" for a, b in shown)
+
+
+@pytest.mark.parametrize("case", RETURNED_BOMBS, ids=_ids(RETURNED_BOMBS))
+def test_a_returned_bomb_is_refused_at_once_and_the_master_unchanged(case, tmp_path):
+    from xlsales.collect.master import collect
+
+    master, returned = case.build(tmp_path)
+    digest = hashlib.sha256(master.read_bytes()).hexdigest()
+    start = time.perf_counter()
+    result = collect(master, [returned], out=tmp_path / "merged.xlsx")
+    seconds = time.perf_counter() - start
+    assert seconds < 1.0, f"{case.name}: {seconds:.2f} s"
+    [summary] = result.files
+    assert summary.error is not None and result.out is None
+    for lang in LANGS:
+        _assert_says(summary.error.message(lang), case.expect[lang])
+        cli_run = _invoke("collect", master, returned, "--out", tmp_path / "merged.xlsx", "--lang", lang)
+        assert cli_run.exit_code == 1
+        _assert_says(cli_run.output, case.expect[lang])
+    assert hashlib.sha256(master.read_bytes()).hexdigest() == digest
+    assert not (tmp_path / "merged.xlsx").exists()

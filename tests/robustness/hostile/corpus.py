@@ -11,6 +11,9 @@ in each language (file, sheet, row, column where they apply).
 * ``refuse`` — a file that must be refused: exit code != 0, nothing written, and a message
   that says where the problem is.  ``bomb=True`` entries are run in a child process whose
   time and peak memory are measured.
+* ``returned`` — a per-person workbook mailed back, given to ``xlsales collect`` with the
+  reference master (``Inputs(master, returned)``): formula-like text a rep typed is merged
+  as text; a bomb (``expect`` set) is refused at once and the master left as it was.
 
 Everything is generated from this module (deterministic: same content on every run),
 except ``files/master.xls`` and ``files/master.ods``: the reference master converted by
@@ -37,6 +40,7 @@ import xlsxwriter
 from support.masterfactory import LOG_COLUMNS
 from support.masterfactory import write_master as write_plain_master
 
+from hostile.zips import Member as ZipMember
 from hostile.zips import deflate_bomb, deflated, member_text, replace_members, sheet_part, write_zip
 from xlsales import Event, Master, Member, Settings, Target
 from xlsales.texts import label
@@ -716,11 +720,75 @@ def _utf16_csv(folder: Path) -> Inputs:
 @dataclass(frozen=True)
 class Case:
     name: str
-    kind: str  # "read" or "refuse"
+    kind: str  # "read", "refuse", or "returned" (a workbook mailed back, given to ``xlsales collect``)
     build: Callable[[Path], Inputs]
     expect: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> fragments of the message
     lang: str = "ja"  # read: the language the build runs in (its reference is built in it too)
     bomb: bool = False  # refuse: run in a child process, time and peak memory measured
+
+
+# ----------------------------------------------------------------------------------
+# Returned per-person workbooks (``xlsales collect``): what a rep, or an attacker, mails back.
+# ----------------------------------------------------------------------------------
+
+#: Text a rep typed that a spreadsheet would take for a formula (a TAB or CR first, too).
+INJECTIONS = ('=HYPERLINK("http://evil.example","click")', "+1", "-1", "@SUM(A1:A9)", "\t=1+1", "\r=1+1")
+
+
+def _returned_in(folder: Path) -> tuple[Path, Path]:
+    """The reference master, and YAMADA's workbook built from it (as mailed)."""
+    from xlsales import build, read_master
+
+    master = write_reference(folder / "master.xlsx")
+    built = build(read_master(master), folder / "sent", as_of=dt.date.fromisoformat(AS_OF))
+    return master, built.people[YAMADA]
+
+
+def _typed_injection(folder: Path) -> Inputs:
+    """Rows typed as text under the sent ones, each customer and note a formula-like text."""
+    master, sent = _returned_in(folder)
+    book = openpyxl.load_workbook(sent)
+    ws = book[LOG_SHEET]
+    last = max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value is not None)
+    for i, text in enumerate(INJECTIONS, start=1):
+        for col, value in enumerate([dt.datetime(2026, 9, 10 + i), YAMADA, "訪問", text, None, None, None, text],
+                                    start=2):
+            if value is not None:
+                cell = ws.cell(last + i, col, value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # typed as text (a ' first, or a text-formatted cell)
+    path = folder / "typed_injection.xlsx"
+    book.save(path)
+    return Inputs(master, path)
+
+
+def _returned_bomb(name: str, bomb: Callable[[Path, str], ZipMember | str]) -> Callable[[Path], Inputs]:
+    """The mailed workbook with its log sheet replaced by ``bomb(workbook, part)``."""
+    def build(folder: Path) -> Inputs:
+        master, sent = _returned_in(folder)
+        part = sheet_part(sent, LOG_SHEET)
+        return Inputs(master, replace_members(folder / f"{name}.xlsx", sent, {part: bomb(sent, part)}))
+    return build
+
+
+def _sheet_zip_bomb(sent: Path, part: str) -> ZipMember:
+    unit = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+    return deflate_bomb(part, _SHEET_HEAD, unit, 2 * GIB // len(unit), _SHEET_TAIL)
+
+
+def _sheet_laughs(sent: Path, part: str) -> str:
+    xml = member_text(sent, part).replace("<worksheet ", _laughs("worksheet") + "<worksheet ", 1)
+    return xml.replace("</sheetData>", '<row r="9000"><c r="J9000" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+                       "</sheetData>", 1)
+
+
+RETURNED_CASES: tuple[Case, ...] = (
+    Case("returned_formula_injection", "returned", _typed_injection),
+    Case("returned_zip_bomb", "returned", _returned_bomb("returned_zip_bomb", _sheet_zip_bomb),
+         merge(both("returned_zip_bomb.xlsx", "2,048.0 MB"), ZIP_BOMB), bomb=True),
+    Case("returned_entity_bomb", "returned", _returned_bomb("returned_entity_bomb", _sheet_laughs),
+         merge(both("returned_entity_bomb.xlsx"), DTD), bomb=True),
+)
 
 
 CORPUS: tuple[Case, ...] = (
@@ -818,6 +886,8 @@ CORPUS: tuple[Case, ...] = (
     Case("duplicate_header", "refuse", _duplicate_header,
          merge(at(LOG_SHEET, 1, "金額"), msgs("（F 列と K 列）", "(columns F and K)"),
                msgs("同じ見出しの列が 2 つあります", "two columns have this header"))),
+    # -- returned workbooks, given to xlsales collect ----------------------------------------------
+    *RETURNED_CASES,
 )
 
 
@@ -836,4 +906,4 @@ def regenerate_office_files() -> None:
                            check=True, capture_output=True, timeout=120)
 
 
-__all__ = ["AS_OF", "CORPUS", "Case", "Inputs", "LOG", "write_reference", "regenerate_office_files"]
+__all__ = ["AS_OF", "CORPUS", "INJECTIONS", "Case", "Inputs", "LOG", "write_reference", "regenerate_office_files"]
