@@ -116,7 +116,8 @@ XLMAC = Path(xw_main.__file__).with_name("_xlmac.py")
 # xlwings.main member -> the AppleScript engine's member that does the work.
 _IMPL_NAME = {"value": "raw_value"}
 # Members built in xlwings.main itself from other members (no engine member of their own).
-_MAIN_ONLY = {(xw_main.Range, "rows"), (xw_main.Range, "columns"), (xw_main.Range, "api")}
+_MAIN_ONLY = {(xw_main.Range, "rows"), (xw_main.Range, "columns"), (xw_main.Range, "api"),
+              (xw_main.Range, "options")}
 
 
 def _xlmac_members() -> dict[tuple[str, str], ast.FunctionDef]:
@@ -332,3 +333,42 @@ def test_a_missing_table_is_a_clear_error():
     book, _ = _log_book()
     with pytest.raises(InputError):
         XlwingsBook(book).add_table_columns("Other", [sm.TableColumn("x", formula="1")])
+
+
+# ---------------------------------------------------------------------------------
+# append_table_rows (回収): one 2-D block below the last filled row, then Table.resize.
+# ---------------------------------------------------------------------------------
+
+
+def test_rows_are_appended_in_one_block_and_the_table_grows_over_them():
+    book = StandinBook()
+    sheet = StandinSheet(book.calls, "活動ログ")
+    # header row 1, body rows 2-5: two filled rows and two blank spare rows
+    table = StandinTable(sheet, "ActivityLog", (1, 1, 5, 3), ["日付", "顧客", "メモ"],
+                         body=[[dt.date(2026, 7, 1), "A社", None], [dt.date(2026, 7, 2), "B社", "x"],
+                               [None, None, None], [None, "", None]])
+    sheet.tables = [table]
+    book._sheets.append(sheet)
+    rows = [{"日付": dt.date(2026, 7, 20), "顧客": "=HYPERLINK(\"http://x\")"},
+            {"日付": dt.date(2026, 7, 21), "顧客": "C社", "メモ": "+1"},
+            {"日付": dt.date(2026, 7, 22), "顧客": "D社"}]
+    XlwingsBook(book).append_table_rows("activitylog", rows)
+    grid = replay(book.calls)["活動ログ"]
+    got = [[grid.at(r, c).value for c in (1, 2, 3)] for r in (4, 5, 6)]
+    assert got == [[dt.date(2026, 7, 20), "=HYPERLINK(\"http://x\")", None],
+                   [dt.date(2026, 7, 21), "C社", "+1"], [dt.date(2026, 7, 22), "D社", None]]
+    assert all(grid.at(r, c).formula is None for r in (4, 5, 6) for c in (1, 2, 3))  # typed text stays text
+    writes = [(c[2], c[3]) for c in book.calls if c[0] == "set" and c[3] == "value"]
+    assert writes == [((4, 1, 6, 3), "value")]  # one block, from below the last filled row
+    assert table._rect == (1, 1, 6, 3)  # grown over the row past its end
+    assert not [c for c in book.calls if "api" in c[3]]  # nothing Windows-only
+
+
+def test_rows_that_fit_in_the_table_leave_its_size_alone():
+    book, table = _log_book()
+    table._body = [[dt.date(2026, 6, 30), "田中", None], [None, None, None], [None, None, None]]  # rows 2-4
+    XlwingsBook(book).append_table_rows("ActivityLog", [{"日付": dt.date(2026, 7, 1), "担当": "佐藤"}])
+    assert table._rect == (1, 1, 4, 3) and not [c for c in book.calls if c[3] == "table.resize"]
+    grid = replay(book.calls)["活動ログ"]
+    assert [grid.at(3, c).value for c in (1, 2, 3)] == [dt.date(2026, 7, 1), "佐藤", None]
+    assert (2, 1) not in grid.cells  # the filled row is not written over

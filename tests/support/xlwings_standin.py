@@ -36,7 +36,7 @@ MEMBERS: dict[type, set[str]] = {
     xw_main.Table: {"name", "header_row_range", "data_body_range", "range", "resize"},
     xw_main.Range: {"row", "column", "shape", "rows", "columns", "value", "formula", "number_format",
                     "column_width", "merge", "insert", "font", "borders", "api", "color", "wrap_text",
-                    "horizontal_alignment", "vertical_alignment"},
+                    "horizontal_alignment", "vertical_alignment", "options"},
 }
 
 
@@ -132,8 +132,10 @@ class StandinSheet:
 class StandinTable:
     """``xlwings.Table`` over ``rect`` (1-based, header row first), with its header texts."""
 
-    def __init__(self, sheet: StandinSheet, name: str, rect: Rect, headers: list[str]) -> None:
+    def __init__(self, sheet: StandinSheet, name: str, rect: Rect, headers: list[str],
+                 body: list[list[Any]] | None = None) -> None:
         self._sheet, self.name, self._rect, self._headers = sheet, name, rect, list(headers)
+        self._body = body  # the body's values, when a test reads them
 
     @property
     def header_row_range(self) -> StandinRange:
@@ -143,7 +145,11 @@ class StandinTable:
     @property
     def data_body_range(self) -> StandinRange | None:
         r1, c1, r2, c2 = self._rect
-        return StandinRange(self._sheet, (r1 + 1, c1, r2, c2)) if r2 > r1 else None
+        if r2 <= r1:
+            return None
+        if self._body is not None:
+            return _ValuedRange(self._sheet, (r1 + 1, c1, r2, c2), self._body)
+        return StandinRange(self._sheet, (r1 + 1, c1, r2, c2))
 
     @property
     def range(self) -> StandinRange:
@@ -226,6 +232,11 @@ class _ValuedRange(StandinRange):
     def value(self) -> Any:
         self._record("get", "value", None)
         return self._value
+
+    def options(self, *args: Any, **kwargs: Any) -> _ValuedRange:
+        # Range.options(ndim=2, ...) gives the same range, read with these options.
+        self._record("call", "options", (args, kwargs))
+        return self
 
 
 @dataclass
