@@ -285,6 +285,23 @@ def test_the_cli_takes_mails_and_folders_and_prints_a_summary_per_file(setup, tm
     assert result.exit_code == 1 and "empty.eml has no .xlsx attachment" in result.output
 
 
+def test_an_outlook_msg_gives_its_workbook(setup, tmp_path):
+    # The .msg is written by msgforge, a writer independent of the reader (extract-msg).
+    msgforge = pytest.importorskip("msgforge")
+    master, people = setup()
+    ret = _add_rows(people[SATO], [[dt.date(2026, 7, 22), SATO, "訪問", "丸の内社"]], tmp_path / "ret.xlsx")
+    mail = msgforge.Message(subject="7月分の活動ログ", text_body="返送します", to=["manager@example.com"])
+    mail.attach_bytes("目標プロセス_佐藤 健太_2026-07.xlsx", ret.read_bytes(),
+                      mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    mail.save(tmp_path / "sato.msg")
+    out = tmp_path / "new.xlsx"
+    result = CliRunner().invoke(cli.cli, ["collect", str(master), str(tmp_path / "sato.msg"), "--out", str(out),
+                                          "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "sato.msg: 目標プロセス_佐藤 健太_2026-07.xlsx (佐藤 健太, 2026-07): added 1, unchanged 2" in result.output
+    assert [row[4] for row in _log(out)[4:]] == ["丸の内社"]
+
+
 # -- nothing of the master is lost -----------------------------------------------------------
 
 
