@@ -76,6 +76,10 @@ class XlwingsBook:
             target.range((1, col + 1)).column_width = width
         for r1, c1, r2, c2 in sheet.merges:
             target.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).merge()
+        # The sheets put into an open workbook are visible ones; a hidden model is hidden
+        # (very hidden and protection need Excel's object model directly: not done here).
+        if sheet.visibility != "visible":
+            target.visible = False
 
     def add_table_columns(self, table: str, columns: list[sm.TableColumn]) -> None:
         for sheet in self._book.sheets:
