@@ -219,6 +219,73 @@ def validate(master: Path, log: Path | None, lang: str | None) -> None:
     sys.exit(1)
 
 
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the drafts (.eml), the workbooks built for them and the send log sent.json.")
+@click.option("--month", "month", default=None, help="YYYY-MM to mail (default: the last month that ended).")
+@click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="The folder of an earlier build of that month: attach its workbooks instead of building.")
+@click.option("--send", is_flag=True,
+              help="Send through the SMTP server of 設定; login from XLSALES_SMTP_USER / XLSALES_SMTP_PASSWORD.")
+@click.option("--resend", is_flag=True, help="With --send: send again to those the send log says got it.")
+@lang_option
+def mail(master: Path, out: Path, month: str | None, from_dir: Path | None, send: bool, resend: bool,
+         lang: str | None) -> None:
+    """Write one mail draft (.eml) per rep with their workbook of the month attached.
+
+    Each draft goes to the rep's メール (Members), CC the manager (設定
+    マネージャーのメール), with the month in a few figures and the day to send the
+    workbook back (設定 返送期限).  Outlook, Thunderbird and Apple Mail open a draft
+    ready to send.  Team leaders (Members リーダー ◯) get the team workbook.  Reps
+    who left before the month (退職日) get none; a rep without a valid address is
+    listed, and the command exits 1.  Nothing is sent unless --send; a month is
+    sent once (sent.json in OUT), unless --resend.
+
+    \b
+    Example:
+        xlsales mail master.xlsx --out mail-2026-11 --month 2026-11
+        xlsales mail master.xlsx --out mail-2026-11 --month 2026-11 --send
+    """
+    from xlsales.excel.handlers import previous_month
+    from xlsales.mail.monthly import mail_month
+    from xlsales.validate.master import read_master
+
+    msg_lang = (lang or _default_lang()).lower()
+    month_date = previous_month(dt.date.today())
+    if month is not None:
+        try:
+            month_date = dt.date.fromisoformat(month + "-01")
+        except ValueError:
+            raise click.BadParameter(f"{month!r}: use YYYY-MM", param_hint="--month") from None
+    try:
+        data = read_master(master, lang=msg_lang)
+    except XlsalesError as err:
+        _fail(err, msg_lang)
+    lang = (lang or data.settings.language or "ja").lower()
+    progress = _Progress(len(data.members), message_text("cli_mailing", lang))
+    try:
+        result = mail_month(data, out, month=month_date, lang=lang, from_dir=from_dir, send=send, resend=resend,
+                            progress=progress)
+    finally:
+        progress.close()
+    click.echo(message_text("cli_mail_drafts", lang, n=len(result.drafts), out=out, month=f"{result.month:%Y-%m}",
+                            as_of=result.as_of))
+    for path in result.drafts.values():
+        click.echo(f"  {path}")
+    if send:
+        click.echo(message_text("cli_mail_sent", lang, n=len(result.sent)))
+    if result.already_sent:
+        click.echo(message_text("cli_mail_already", lang, n=len(result.already_sent)))
+    if result.left:
+        click.echo(message_text("cli_mail_left", lang, reps=", ".join(result.left)))
+    if result.problems:
+        click.echo(message_text("cli_mail_problems", lang, n=len(result.problems)), err=True)
+        for p in result.problems:
+            click.echo("  " + p.message(lang), err=True)
+        sys.exit(1)
+
+
 def main() -> None:  # pragma: no cover
     cli()
 
@@ -288,7 +355,7 @@ def addin_install(lang: str | None, global_install: bool, interpreter: str | Non
                             interpreter=interpreter or sys.executable))
 
 
-_BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly"}
+_BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly", "mail": "xsMail"}
 
 
 @addin.command("run")

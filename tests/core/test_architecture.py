@@ -15,8 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "xlsales"
 SOURCES = sorted([*PACKAGE.rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")])
-# read -> validate -> compute -> lay out -> write; the faces (excel, cli) sit on top.
-FLOW = ["read", "validate", "compute", "layout", "write"]
+# read -> validate -> compute -> lay out -> write -> mail; the faces (excel, cli) sit on top.
+FLOW = ["read", "validate", "compute", "layout", "write", "mail"]
 
 
 def _module_name(path: Path) -> str:

@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from xlsales.excel.books import Book
-from xlsales.excel.handlers import Outcome, ask_month, monthly_books, previous_month, refresh_book, validate_book
+from xlsales.excel.handlers import (
+    Outcome,
+    ask_month,
+    mail_drafts,
+    monthly_books,
+    previous_month,
+    refresh_book,
+    validate_book,
+)
 from xlsales.excel.xlam import check_addin_version
 from xlsales.excel.xlwings_book import XlwingsBook
 from xlsales.exceptions import XlsalesError
@@ -41,14 +49,19 @@ def _monthly(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -
     return monthly_books(book, month=month or previous_month(dt.date.today()), lang=lang)
 
 
+def _mail(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -> Outcome:
+    return mail_drafts(book, month=month or previous_month(dt.date.today()), lang=lang)
+
+
 # Ribbon control id -> handler: the ids are those of addin/buttons.json.
 HANDLERS: dict[str, Handler] = {
     "xsValidate": _validate,
     "xsRefresh": _refresh,
     "xsMonthly": _monthly,
+    "xsMail": _mail,
 }
 # The buttons that ask for a month before they run (Cancel: the button does nothing).
-ASKS_MONTH: frozenset[str] = frozenset({"xsMonthly"})
+ASKS_MONTH: frozenset[str] = frozenset({"xsMonthly", "xsMail"})
 
 
 def _lang() -> str:
