@@ -295,7 +295,8 @@ def addin() -> None:
     """The Excel add-in: build it, install it, or run its buttons on a file.
 
     The add-in adds a ribbon tab 営業プロセス (Sales process) with the buttons
-    検証 (Validate), 更新 (Refresh) and 月次ブック作成 (Monthly workbooks), and
+    検証 (Validate), 更新 (Refresh), 月次ブック作成 (Monthly workbooks) and
+    メール作成 (Mail drafts), and
     worksheet functions XS_... (Windows).  It runs this package's code through
     xlwings; `pip install "xlsales[addin]"` brings xlwings.
 
