@@ -100,3 +100,15 @@ def test_the_how_to_note_stands_right_of_the_table(built, lang, title):
     assert note[0] == title and all(note)
     team = _log((ja if lang == "ja" else en).team)[1]
     assert team.cell(1, last_col + 2).value is None  # the team's workbook does not go out
+
+
+def test_worksheet_functions_read_a_whole_per_person_log_sheet(built):
+    # A rep's functions over the whole sheet (spare rows with only the rep, the how-to note
+    # beside) count exactly the rep's rows, counted here from the master.
+    from xlsales.compute.formulas import events_from_grid
+    master, ja, _ = built
+    rep, path = next(iter(ja.people.items()))
+    _, ws = _log(path)
+    events = events_from_grid([list(r) for r in ws.iter_rows(values_only=True)])
+    assert len(events) == sum(1 for ev in master.events if ev.rep == rep)
+    assert {ev.rep for ev in events} == {rep}
