@@ -221,6 +221,73 @@ def validate(master: Path, log: Path | None, lang: str | None) -> None:
 
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the drafts (.eml), the workbooks built for them and the send log sent.json.")
+@click.option("--month", "month", default=None, help="YYYY-MM to mail (default: the last month that ended).")
+@click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="The folder of an earlier build of that month: attach its workbooks instead of building.")
+@click.option("--send", is_flag=True,
+              help="Send through the SMTP server of 設定; login from XLSALES_SMTP_USER / XLSALES_SMTP_PASSWORD.")
+@click.option("--resend", is_flag=True, help="With --send: send again to those the send log says got it.")
+@lang_option
+def mail(master: Path, out: Path, month: str | None, from_dir: Path | None, send: bool, resend: bool,
+         lang: str | None) -> None:
+    """Write one mail draft (.eml) per rep with their workbook of the month attached.
+
+    Each draft goes to the rep's メール (Members), CC the manager (設定
+    マネージャーのメール), with the month in a few figures and the day to send the
+    workbook back (設定 返送期限).  Outlook, Thunderbird and Apple Mail open a draft
+    ready to send.  Team leaders (Members リーダー ◯) get the team workbook.  Reps
+    who left before the month (退職日) get none; a rep without a valid address is
+    listed, and the command exits 1.  Nothing is sent unless --send; a month is
+    sent once (sent.json in OUT), unless --resend.
+
+    \b
+    Example:
+        xlsales mail master.xlsx --out mail-2026-11 --month 2026-11
+        xlsales mail master.xlsx --out mail-2026-11 --month 2026-11 --send
+    """
+    from xlsales.excel.handlers import previous_month
+    from xlsales.mail.monthly import mail_month
+    from xlsales.validate.master import read_master
+
+    msg_lang = (lang or _default_lang()).lower()
+    month_date = previous_month(dt.date.today())
+    if month is not None:
+        try:
+            month_date = dt.date.fromisoformat(month + "-01")
+        except ValueError:
+            raise click.BadParameter(f"{month!r}: use YYYY-MM", param_hint="--month") from None
+    try:
+        data = read_master(master, lang=msg_lang)
+    except XlsalesError as err:
+        _fail(err, msg_lang)
+    lang = (lang or data.settings.language or "ja").lower()
+    progress = _Progress(len(data.members), message_text("cli_mailing", lang))
+    try:
+        result = mail_month(data, out, month=month_date, lang=lang, from_dir=from_dir, send=send, resend=resend,
+                            progress=progress)
+    finally:
+        progress.close()
+    click.echo(message_text("cli_mail_drafts", lang, n=len(result.drafts), out=out, month=f"{result.month:%Y-%m}",
+                            as_of=result.as_of))
+    for path in result.drafts.values():
+        click.echo(f"  {path}")
+    if send:
+        click.echo(message_text("cli_mail_sent", lang, n=len(result.sent)))
+    if result.already_sent:
+        click.echo(message_text("cli_mail_already", lang, n=len(result.already_sent)))
+    if result.left:
+        click.echo(message_text("cli_mail_left", lang, reps=", ".join(result.left)))
+    if result.problems:
+        click.echo(message_text("cli_mail_problems", lang, n=len(result.problems)), err=True)
+        for p in result.problems:
+            click.echo("  " + p.message(lang), err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("returned", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The merged master to write (default: MASTER_collected_YYYYmmdd-HHMMSS.xlsx beside it).")
@@ -254,6 +321,7 @@ def collect(master: Path, returned: tuple[Path, ...], out: Path | None, in_place
     """
     import tempfile
 
+    from xlsales.collect.log_sheet import event_text
     from xlsales.collect.master import collect as collect_files
     from xlsales.collect.merge import counts
     from xlsales.collect.sources import returned_files
@@ -288,8 +356,8 @@ def collect(master: Path, returned: tuple[Path, ...], out: Path | None, in_place
             pending += resolve is None
             click.echo("  " + message_text(
                 "collect_conflict", lang, path=f.name, row=c.row, id=c.returned.id,
-                master=_event_text(c.master, lang) if c.master else message_text("collect_deleted", lang),
-                returned=_event_text(c.returned, lang)))
+                master=event_text(c.master, lang) if c.master else message_text("collect_deleted", lang),
+                returned=event_text(c.returned, lang)))
     if pending:
         click.echo(message_text("collect_conflicts_pending", lang, n=pending), err=True)
     if result.out is None:
@@ -302,14 +370,6 @@ def collect(master: Path, returned: tuple[Path, ...], out: Path | None, in_place
         sys.exit(1)
 
 
-def _event_text(ev, lang: str) -> str:
-    parts = [ev.date.isoformat(), ev.rep, label("activity", ev.activity, lang), ev.customer,
-             "" if ev.amount is None else f"{ev.amount:g}",
-             label("lost_reason", ev.lost_reason, lang) if ev.lost_reason else "",
-             ev.close_month.strftime("%Y-%m") if ev.close_month else "", ev.note]
-    return " / ".join(p for p in parts if p)
-
-
 def main() -> None:  # pragma: no cover
     cli()
 
@@ -319,7 +379,8 @@ def addin() -> None:
     """The Excel add-in: build it, install it, or run its buttons on a file.
 
     The add-in adds a ribbon tab 営業プロセス (Sales process) with the buttons
-    検証 (Validate), 更新 (Refresh) and 月次ブック作成 (Monthly workbooks), and
+    検証 (Validate), 更新 (Refresh), 月次ブック作成 (Monthly workbooks) and
+    メール作成 (Mail drafts), and
     worksheet functions XS_... (Windows).  It runs this package's code through
     xlwings; `pip install "xlsales[addin]"` brings xlwings.
 
@@ -379,7 +440,7 @@ def addin_install(lang: str | None, global_install: bool, interpreter: str | Non
                             interpreter=interpreter or sys.executable))
 
 
-_BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly"}
+_BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly", "mail": "xsMail"}
 
 
 @addin.command("run")

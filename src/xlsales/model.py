@@ -31,6 +31,16 @@ class Member:
     grade: str | None = None  # a key of vocab.GRADES
     email: str = ""
     hire_date: dt.date | None = None
+    left_on: dt.date | None = None  # 退職日: from this day on, no workbook goes out to the rep
+    leader: bool = False  # リーダー ◯: the team leader, who gets the team's workbook by mail
+
+
+@dataclass(frozen=True)
+class ReplyBy:
+    """設定 返送期限: the Nth working day (Mon-Fri) of the next month, or its day N."""
+
+    n: int = 5
+    working_days: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,13 @@ class Settings:
     retention: float = 1.0
     language: str = "ja"
     master_id: str = ""  # 設定 マスターID: the master's identity (a UUID) for collecting returned workbooks
+    # xlsales mail: CC, the SMTP server of --send (credentials only from the environment), From, reply-by day
+    manager_email: str = ""
+    smtp_host: str = ""
+    smtp_port: int | None = None  # None: the port of smtp_security (587, 465, 25)
+    smtp_security: str = "starttls"  # starttls, ssl or none
+    mail_from: str = ""  # "" : manager_email
+    reply_by: ReplyBy = field(default_factory=ReplyBy)
 
 
 @dataclass

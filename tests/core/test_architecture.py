@@ -15,9 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "xlsales"
 SOURCES = sorted([*PACKAGE.rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")])
-# read -> validate -> compute -> lay out -> write -> collect (merges returned workbooks);
-# the faces (excel, cli) sit on top.
-FLOW = ["read", "validate", "compute", "layout", "write", "collect"]
+# read -> validate -> compute -> lay out -> write -> mail (the workbooks out) -> collect (the
+# returned workbooks back); the faces (excel, cli) sit on top.
+FLOW = ["read", "validate", "compute", "layout", "write", "mail", "collect"]
 
 
 def _module_name(path: Path) -> str:

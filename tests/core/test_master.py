@@ -20,7 +20,7 @@ SHEETS = {
 HEADERS = {
     "ja": {
         "活動ログ": ["ID", "日付", "担当者", "区分", "顧客", "金額", "ボツ理由", "受注予定月", "メモ"],
-        "メンバー": ["担当者", "チーム", "等級", "メール", "入社日"],
+        "メンバー": ["担当者", "チーム", "等級", "メール", "入社日", "退職日", "リーダー"],
         "目標": ["担当者", "月", "売上目標", "受注件数", "商談化件数", "話題化件数", "訪問件数", "フォロー件数",
                  "リスト件数"],
         "設定": ["項目", "値"],
@@ -29,7 +29,7 @@ HEADERS = {
     "en": {
         "ActivityLog": ["ID", "Date", "Rep", "Activity", "Customer", "Amount", "Lost reason", "Expected close",
                         "Note"],
-        "Members": ["Rep", "Team", "Grade", "Email", "Hire date"],
+        "Members": ["Rep", "Team", "Grade", "Email", "Hire date", "Left on", "Leader"],
         "Targets": ["Rep", "Month", "Sales target", "Orders", "New deals", "New topics", "Visits", "Follow-ups",
                     "List entries"],
         "Settings": ["Item", "Value"],
@@ -37,8 +37,8 @@ HEADERS = {
     },
 }
 # sheet -> (table name, ref) of a blank master
-BLANK_TABLES = [(1, "ActivityLog", "A1:I2"), (2, "Members", "A1:E2"), (3, "Targets", "A1:I2"),
-                (4, "Settings", "A1:B11"), (5, "Benchmark", "A1:C2")]
+BLANK_TABLES = [(1, "ActivityLog", "A1:I2"), (2, "Members", "A1:G2"), (3, "Targets", "A1:I2"),
+                (4, "Settings", "A1:B17"), (5, "Benchmark", "A1:C2")]
 ACTIVITY_LIST = {
     "ja": '"リスト,フォロー,外出前報告,訪問,外出後報告,話題,商談△,商談◯,受注,ボツ"',
     "en": '"List,Follow-up,Pre-visit report,Visit,Post-visit report,Topic,Deal △,Deal ◯,Order,Lost"',
@@ -69,7 +69,8 @@ def _sample_master() -> Master:
     ]
     return Master(
         events=events,
-        members=[Member("佐藤 健太", "営業1課", "leader", "sato@example.co.jp", d(2019, 4, 1)),
+        members=[Member("佐藤 健太", "営業1課", "leader", "sato@example.co.jp", d(2019, 4, 1), left_on=d(2027, 3, 31),
+                       leader=True),
                  Member("=cmd|' /C calc'!A0", "", None, "", None)],
         targets=[Target("佐藤 健太", d(2026, 7, 1), 500.0, {"visits": 32.0, "follows": 250.0})],
         settings=Settings(period_start=d(2026, 7, 1), period_months=6, last_year_sales=5000.0),
@@ -188,7 +189,7 @@ def test_written_data_round_trips(sample, lang):
     assert log["A2"].number_format == "@"
     assert [c.value for c in members[2]] == [
         "佐藤 健太", "営業1課", "リーダー（4〜7年目）" if lang == "ja" else "Leader (years 4-7)",
-        "sato@example.co.jp", dt.datetime(2019, 4, 1)]
+        "sato@example.co.jp", dt.datetime(2019, 4, 1), dt.datetime(2027, 3, 31), "◯" if lang == "ja" else "yes"]
     assert members["E2"].number_format == "yyyy/mm/dd"
     assert [c.value for c in targets[2]] == ["佐藤 健太", "2026-07", 500, None, None, None, 32, 250, None]
     assert targets["B2"].data_type == "s"

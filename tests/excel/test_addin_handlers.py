@@ -305,3 +305,35 @@ def test_the_file_button_runner_refuses_a_hostile_package_before_openpyxl_reads_
     with pytest.raises(InputError) as err:
         FileBook(bomb)
     assert err.value.key == "input_xml_dtd" and "[Content_Types].xml" in err.value.message("en")
+
+
+def _master_with_addresses(deck_file, folder):
+    import dataclasses
+
+    from xlsales import write_master as write_master_file
+    master = read_master(deck_file)
+    master.members = [dataclasses.replace(master.members[0], email="sato@example.jp"), master.members[1]]
+    return write_master_file(folder / "マスター.xlsx", master, lang="ja") or folder / "マスター.xlsx"
+
+
+def test_mail_writes_drafts_beside_the_master_and_lists_who_got_none(deck_file, tmp_path):
+    import email
+    import email.policy
+    path = _master_with_addresses(deck_file, tmp_path)
+    outcome = ribbon.run_button("xsMail", FileBook(path), lang="ja", month=dt.date(2026, 12, 1))
+    folder = tmp_path / "xlsales_2026-12"
+    assert [p.parent for p in outcome.paths] == [folder] and outcome.paths[0].suffix == ".eml"
+    assert str(folder) in outcome.message and "田中 花子: メンバーシートにメールアドレスがありません" in outcome.message
+    msg = email.message_from_bytes(outcome.paths[0].read_bytes(), policy=email.policy.default)
+    assert msg["To"].addresses[0].addr_spec == "sato@example.jp" and msg["X-Unsent"] == "1"
+    (att,) = list(msg.iter_attachments())
+    assert att.get_content() == (folder / att.get_filename()).read_bytes()
+    assert not (folder / "sent.json").exists()  # the button never sends
+    assert "xsMail" in ribbon.ASKS_MONTH
+
+
+def test_mail_asks_for_the_month_like_monthly(excel, deck_file, tmp_path):
+    path = _master_with_addresses(deck_file, tmp_path)
+    book = excel("xsMail", path, answers=["2026年12月"])
+    assert len(book.prompts) == 1
+    assert len(list((tmp_path / "xlsales_2026-12").glob("*.eml"))) == 1 and "下書き" in book.alerts[-1]

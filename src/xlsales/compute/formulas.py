@@ -248,7 +248,9 @@ def events_from_table(header_row: Sequence[object], rows: Sequence[Sequence[obje
     rows : sequence of sequences
         The cells under it: dates as ``datetime`` or as Excel serial numbers, amounts
         as numbers or text ("1,200"), labels in either language, blanks as None or "".
-        Rows with every known cell blank are skipped.
+        Rows with every known cell blank are skipped, and so are rows whose only value
+        is a 担当者: the spare rows of a per-person workbook, where the build filled in
+        the rep (``layout.process.is_spare_row``); a name alone is no activity.
     sheet : str, optional
         The sheet name used in messages (default 活動ログ).
 
@@ -270,12 +272,16 @@ def events_from_table(header_row: Sequence[object], rows: Sequence[Sequence[obje
     ...                         [[dt.datetime(2026, 7, 2), "佐藤", "訪問", "A社"], [None, "", None, None]])
     >>> [(e.row, e.date, e.activity) for e in evs]
     [(2, datetime.date(2026, 7, 2), 'visit')]
+    >>> len(events_from_table(["日付", "担当者", "区分"], [[None, "佐藤", None]]))
+    0
     """
     header = list(header_row)
     grid = [header, *(_dates_from_serials(header, row) for row in rows)]
     raw = raw_sheet(sheet or label("sheet", "log", "ja"), "log", grid)
     if raw.header_row != 1:
         raise LogTableError([no_header_problem(raw.name, "log")])
+    raw.rows = [(row, values) for row, values in raw.rows
+                if any(v is not None for k, v in values.items() if k != "rep")]
     parsed = log_rows(raw, None)  # reps None: a function's range has no Members sheet to check against
     if parsed.problems:
         raise LogTableError(parsed.problems)

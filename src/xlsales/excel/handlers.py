@@ -6,7 +6,8 @@
   ActivityLog table, with the same layout and formulas as ``xlsales build``.
 - ``monthly_books``: write the team and per-person workbooks of a month into a folder
   beside the workbook (``Documents/xlsales/YYYY-MM`` when it has no local folder);
-- ``ask_month``: the month of 月次ブック作成, asked again with the reason until it reads;
+- ``mail_drafts``: the same workbooks and one mail draft (``.eml``) per rep, never sent;
+- ``ask_month``: the month of 月次ブック作成 and メール作成, asked again with the reason until it reads;
 - ``collect_book`` (回収): the returned workbooks' new rows appended to the open
   workbook's ActivityLog table, a row per file on its 回収ログ sheet.
 """
@@ -207,12 +208,37 @@ def monthly_books(book: Book, *, month: dt.date, lang: str | None = None, today:
     master = read_grids(grids, source=book.name, lang=lang or "ja")
     lang = check_lang(lang or master.settings.language)
     as_of = month_as_of(month, today or dt.date.today())
-    if book.folder is not None:
-        out, key = book.folder / f"xlsales_{month:%Y-%m}", "addin_monthly"
-    else:
-        out, key = (documents or Path.home() / "Documents") / "xlsales" / f"{month:%Y-%m}", "addin_monthly_elsewhere"
+    out, elsewhere = monthly_folder(book, month, documents)
     result: BuildResult = build(master, out, as_of=as_of, lang=lang)
+    key = "addin_monthly_elsewhere" if elsewhere else "addin_monthly"
     return Outcome(message_text(key, lang, n=len(result.paths), out=out), paths=result.paths)
+
+
+def monthly_folder(book: Book, month: dt.date, documents: Path | None = None) -> tuple[Path, bool]:
+    """The folder of a month's workbooks (and drafts): ``xlsales_YYYY-MM`` beside ``book``,
+    or ``documents/xlsales/YYYY-MM`` (True) when the book has no folder here."""
+    if book.folder is not None:
+        return book.folder / f"xlsales_{month:%Y-%m}", False
+    return (documents or Path.home() / "Documents") / "xlsales" / f"{month:%Y-%m}", True
+
+
+def mail_drafts(book: Book, *, month: dt.date, lang: str | None = None, today: dt.date | None = None,
+                documents: Path | None = None) -> Outcome:
+    """Write the month's workbooks and one mail draft (``.eml``) per rep into the folder of
+    ``monthly_books``; never sends.  Reps without a usable address are listed."""
+    from xlsales.mail.monthly import mail_month  # the mail room: only this button needs it
+
+    grids = book.grids()
+    master = read_grids(grids, source=book.name, lang=lang or "ja")
+    lang = check_lang(lang or master.settings.language)
+    out, elsewhere = monthly_folder(book, month, documents)
+    result = mail_month(master, out, month=month, lang=lang, today=today or dt.date.today())
+    key = "addin_mail_elsewhere" if elsewhere else "addin_mail"
+    text = message_text(key, lang, n=len(result.drafts), out=out)
+    if result.problems:
+        text += "\n" + message_text("addin_mail_problems", lang) + "\n" + "\n".join(
+            "  " + p.message(lang) for p in result.problems)
+    return Outcome(text, paths=list(result.drafts.values()))
 
 
 def local_folder(fullname: str) -> Path | None:

@@ -24,6 +24,7 @@ from xlsales.excel.handlers import (
     Outcome,
     ask_month,
     collect_book,
+    mail_drafts,
     monthly_books,
     previous_month,
     refresh_book,
@@ -49,6 +50,10 @@ def _monthly(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -
     return monthly_books(book, month=month or previous_month(dt.date.today()), lang=lang)
 
 
+def _mail(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -> Outcome:
+    return mail_drafts(book, month=month or previous_month(dt.date.today()), lang=lang)
+
+
 # -- 回収 (collect) --------------------------------------------------------------------------
 
 
@@ -64,12 +69,13 @@ HANDLERS: dict[str, Handler] = {
     "xsValidate": _validate,
     "xsRefresh": _refresh,
     "xsMonthly": _monthly,
+    "xsMail": _mail,
     # -- 回収 (collect)
     "xsCollect": _collect,
     # -- end 回収
 }
 # The buttons that ask for a month before they run (Cancel: the button does nothing).
-ASKS_MONTH: frozenset[str] = frozenset({"xsMonthly"})
+ASKS_MONTH: frozenset[str] = frozenset({"xsMonthly", "xsMail"})
 # -- 回収 (collect): the buttons that ask for files before they run (Cancel: nothing happens).
 ASKS_FILES: frozenset[str] = frozenset({"xsCollect"})
 # -- end 回収

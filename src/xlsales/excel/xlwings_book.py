@@ -83,6 +83,10 @@ class XlwingsBook:
             else:
                 target = self._book.sheets.add(sheet.name, before=before if before in names else None)
             _write_cells(target, sheet)
+            # A hidden model is hidden (very hidden and protection need Excel's object model
+            # directly through COM: not done here).
+            if sheet.visibility != "visible":
+                target.visible = False
 
     def add_table_columns(self, table: str, columns: list[sm.TableColumn]) -> None:
         """Give the Excel Table ``table`` these columns, through xlwings' cross-platform API.

@@ -182,11 +182,16 @@ class _LogRows(Sequence[list]):
 
 
 def layout_log(name: str, events: Sequence[Event], facts: Sequence[EventFacts], *, lang: str,
-               reps: Sequence[str], lists_sheet: sm.Sheet | None = None) -> sm.Sheet:
+               reps: Sequence[str], lists_sheet: sm.Sheet | None = None, own_rep: str | None = None) -> sm.Sheet:
     """The activity-log sheet: the ``ActivityLog`` table of ``events`` in their order.
 
     Rows are written in the order given (the order of the master's log), so "same
-    date: the lower row wins" means the same here as there.
+    date: the lower row wins" means the same here as there.  Every log gets drop-downs,
+    date, amount and month validation over ``APPEND_ROOM`` spare rows.
+
+    ``own_rep`` makes it the log of a per-person workbook that goes out and comes back:
+    担当者 is filled in with ``own_rep`` on the spare rows (``is_spare_row`` tells such a
+    row from a typed one) and a short how-to note stands right of the table.
     """
     sheet = sm.Sheet(name=name, freeze=(1, 0), tab_color="#548235")
     c = log_columns(lang)
@@ -210,8 +215,65 @@ def layout_log(name: str, events: Sequence[Event], facts: Sequence[EventFacts], 
         "validate": "date", "criteria": ">=", "value": dt.date(1990, 1, 1),
         "input_title": label("log", "date", lang), "input_message": "yyyy/mm/dd",
     }))
+    sheet.validations.append(sm.Validation(1, col["amount"], last, col["amount"], {
+        "validate": "decimal", "criteria": ">=", "value": 0, "error_type": "stop",
+        "input_title": label("log", "amount", lang), "input_message": label("log_input", "amount", lang),
+        "error_title": label("log", "amount", lang), "error_message": label("log_input", "amount_error", lang),
+    }))
+    month_cell = xl_rowcol_to_cell(1, col["close_month"], row_abs=False, col_abs=False)
+    sheet.validations.append(sm.Validation(1, col["close_month"], last, col["close_month"], {
+        "validate": "custom", "value": month_formula(month_cell), "error_type": "stop",
+        "input_title": label("log", "close_month", lang), "input_message": label("log_input", "close_month", lang),
+        "error_title": label("log", "close_month", lang),
+        "error_message": label("log_input", "close_month_error", lang),
+    }))
+    if own_rep is not None:
+        _own_rep_rows(sheet, table, col["rep"], last, own_rep)
+        _howto_note(sheet, len(columns) + 1, lang)
     sheet.print_setup = sm.PrintSetup(repeat_rows=(0, 0))
     return sheet
+
+
+def month_formula(cell: str) -> str:
+    """A validation formula true when ``cell`` is text of the form yyyy-mm (month 01..12).
+
+    Examples
+    --------
+    >>> month_formula("H2")[:40]
+    'AND(ISTEXT(H2),LEN(H2)=7,MID(H2,5,1)="-"'
+    """
+    return (f'AND(ISTEXT({cell}),LEN({cell})=7,MID({cell},5,1)="-",ISNUMBER(--LEFT({cell},4)),'
+            f"ISNUMBER(--RIGHT({cell},2)),--RIGHT({cell},2)>=1,--RIGHT({cell},2)<=12)")
+
+
+def is_spare_row(values: dict[str, object], own_rep: str) -> bool:
+    """Whether a per-person log row (input key -> cell value) is a spare row nobody typed in.
+
+    The build fills 担当者 in with the workbook's rep on every spare row, so a row whose
+    only value is that rep counts as blank; a row with anything else is a row.
+
+    Examples
+    --------
+    >>> is_spare_row({"rep": "佐藤 健太", "date": None}, "佐藤 健太")
+    True
+    >>> is_spare_row({"rep": "佐藤 健太", "customer": "A社"}, "佐藤 健太")
+    False
+    """
+    filled = {k: v for k, v in values.items() if v is not None and not (isinstance(v, str) and not v.strip())}
+    return not filled or (set(filled) == {"rep"} and str(filled["rep"]).strip() == own_rep)
+
+
+def _own_rep_rows(sheet: sm.Sheet, table: sm.Table, rep_col: int, last: int, rep: str) -> None:
+    # Rows below the data (and the empty body row of an empty table) get the rep filled in.
+    for row in range(table.top + 1 + len(table.rows), last + 1):
+        sheet.set(row, rep_col, rep)
+
+
+def _howto_note(sheet: sm.Sheet, col: int, lang: str) -> None:
+    # Right of the (hidden) helper columns: beside the table, never in a column a reader reads.
+    lines = labels("log_howto", lang)
+    for row, (key, text) in enumerate(lines.items()):
+        sheet.set(row, col, text, style="log_note_title" if key == "title" else "log_note")
 
 
 def _list_validation(first_row: int, col: int, last_row: int, values: list[str], lang: str,

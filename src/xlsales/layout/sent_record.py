@@ -52,8 +52,8 @@ def record_of(rep: str, month: dt.date, master_id: str, built: dt.date, events: 
 
 
 def record_sheet(record: SentRecord) -> sm.Sheet:
-    """The sheet model of ``record`` (hidden; writers may hide it further and protect it)."""
-    sheet = sm.Sheet(name=RECORD_SHEET, hidden=True)
+    """The sheet model of ``record``: very hidden and protected."""
+    sheet = sm.Sheet(name=RECORD_SHEET, visibility="very_hidden", protect=True)
     head = [(_TITLE, FORMAT_VERSION), ("rep", record.rep), ("month", record.month.strftime("%Y-%m")),
             ("master_id", record.master_id), ("built", record.built.isoformat()), ("rows", len(record.rows))]
     for i, (key, value) in enumerate(head):

@@ -117,7 +117,9 @@ class Sheet:
     conditional_formats: list[ConditionalFormat] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     print_setup: PrintSetup = field(default_factory=PrintSetup)
-    hidden: bool = False
+    # visible, hidden (Format > Unhide lists it) or very_hidden (only code shows it again)
+    visibility: str = "visible"
+    protect: bool = False  # sheet protection without a password: no edit by accident
     tab_color: str | None = None
     zoom: int = 100
 
@@ -126,6 +128,9 @@ class Sheet:
         cell = Cell(value=value, formula=formula, style=style)
         self.cells[(row, col)] = cell
         return cell
+
+
+VISIBILITIES = ("visible", "hidden", "very_hidden")
 
 
 @dataclass

@@ -131,9 +131,9 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         metrics = compute_scope(rep_events, months, as_of, rep_facts)
         name = safe_sheet_name(rep, taken, fallback="Rep")
         book.sheets.append(layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False)))
-    lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), hidden=True)
+    lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), visibility="hidden")
     log = layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts, lang=lang,
-                     reps=list(reps), lists_sheet=lists)
+                     reps=list(reps), lists_sheet=lists, own_rep=None if team else reps[0])
     book.sheets.append(log)
     book.defined_names.update(log_names(lang, len(events)))
     if team and master.skipped:

@@ -35,9 +35,13 @@ from xlsales.validate.values import (
     parse_date,
     parse_email,
     parse_language,
+    parse_leader,
     parse_month,
     parse_note,
     parse_number,
+    parse_port,
+    parse_reply_by,
+    parse_security,
     parse_text,
 )
 from xlsales.vocab import NEEDS_AMOUNT, NEEDS_CUSTOMER, OPEN_STAGES, parse_key
@@ -249,7 +253,8 @@ def _members(sheet: RawSheet) -> ParsedRows:
         if rep and (first := _first_seen(seen, rep, c.row)):
             c.bad("rep", "rep_duplicate", first_row=first)
         return Member(rep=rep or "", team=c.get("team") or "", grade=c.get("grade", choice_parser("grade")),
-                      email=c.get("email", parse_email) or "", hire_date=c.get("hire_date", parse_date))
+                      email=c.get("email", parse_email) or "", hire_date=c.get("hire_date", parse_date),
+                      left_on=c.get("left_on", parse_date), leader=bool(c.get("leader", parse_leader)))
 
     return ParsedRows.parse(sheet, parse_row)
 
@@ -363,6 +368,12 @@ _SETTING_PARSERS: dict[str, Callable[[object], Any]] = {
     "retention": functools.partial(parse_number, percent=True),
     "language": parse_language,
     "master_id": parse_text,
+    "manager_email": parse_email,
+    "smtp_host": parse_text,
+    "smtp_port": parse_port,
+    "smtp_security": parse_security,
+    "mail_from": parse_email,
+    "reply_by": parse_reply_by,
 }
 
 

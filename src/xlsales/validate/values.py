@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable
 
+from xlsales.model import ReplyBy
 from xlsales.texts import label, labels
 from xlsales.vocab import normalize, parse_key
 
@@ -204,6 +205,54 @@ def parse_email(value: object) -> str:
     if "@" not in text.strip("@"):
         raise BadValue("email_invalid")
     return text
+
+
+def parse_leader(value: object) -> bool:
+    """リーダー: ◯ (also ○, 〇, o, yes, y, true, 1, ✓) marks the leader; blank is handled by the caller."""
+    if isinstance(value, bool):
+        return value
+    text = _compact(str(value)).casefold() if not isinstance(value, (int, float)) else str(int(value))
+    if text in ("◯", "○", "〇", "o", "yes", "y", "true", "1", "✓", "✔", "はい"):
+        return True
+    if text in ("no", "n", "false", "0", "×", "x", "いいえ", "-"):
+        return False
+    raise BadValue("leader_invalid")
+
+
+def parse_security(value: object) -> str:
+    """SMTP暗号化: starttls, ssl or none (any case; なし is none)."""
+    text = parse_text(value).strip().casefold()
+    text = {"なし": "none", "tls": "starttls", "ssl/tls": "ssl"}.get(text, text)
+    if text not in ("starttls", "ssl", "none"):
+        raise BadValue("smtp_security_invalid")
+    return text
+
+
+def parse_port(value: object) -> int:
+    """SMTPポート: a whole number 1..65535."""
+    try:
+        number = parse_number(value, minimum=1, maximum=65535, integer=True)
+    except BadValue:
+        raise BadValue("port_invalid") from None
+    return int(number)
+
+
+_REPLY_DAY = re.compile(r"(?:day)?(\d{1,2})(?:日)?")
+
+
+def parse_reply_by(value: object) -> ReplyBy:
+    """返送期限: a number N (the Nth working day of next month, 1..23) or "15日" / "day 15"."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value == int(value) and 1 <= value <= 23:
+            return ReplyBy(int(value), working_days=True)
+        raise BadValue("reply_by_invalid")
+    text = _compact(str(value)).casefold().replace(" ", "")
+    if text.isdigit() and 1 <= int(text) <= 23:
+        return ReplyBy(int(text), working_days=True)
+    m = _REPLY_DAY.fullmatch(text)
+    if m and not text.isdigit() and 1 <= int(m[1]) <= 31:
+        return ReplyBy(int(m[1]), working_days=False)
+    raise BadValue("reply_by_invalid")
 
 
 def parse_language(value: object) -> str:

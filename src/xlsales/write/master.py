@@ -35,8 +35,8 @@ from xlsxwriter.utility import xl_col_to_name
 
 from xlsales.layout.names import quote_sheet
 from xlsales.layout.styles import Border, base_style, named_styles
-from xlsales.model import Event, Master, Member, Settings, Target
-from xlsales.texts import check_lang, label, labels, template_text
+from xlsales.model import Event, Master, Member, ReplyBy, Settings, Target
+from xlsales.texts import check_lang, label, labels, message_text, template_text
 from xlsales.write.files import atomic_path
 from xlsales.write.xlsxwriter_backend import Formats, write_plain
 
@@ -303,8 +303,8 @@ class _MasterWriter:
 
     def _members(self, ws: Any) -> None:
         lang, h = self.lang, labels("members", self.lang)
-        kinds = {"hire_date": "date"}
-        limits = {"rep": 14, "team": 12, "grade": 12, "email": 24, "hire_date": 12}
+        kinds = {"hire_date": "date", "left_on": "date"}
+        limits = {"rep": 14, "team": 12, "grade": 12, "email": 24, "hire_date": 12, "left_on": 12, "leader": 9}
         columns = [_Column(h[k], kinds.get(k, "text"), min_width=limits[k]) for k in h]
         rows = [_member_row(m, lang) for m in self.master.members]
         last = self.table(ws, MASTER_TABLES["members"], columns, rows, tab_color="#2F5597")
@@ -318,6 +318,9 @@ class _MasterWriter:
         self.validate_list(ws, col["grade"], last, list(labels("grade", lang).values()),
                            title=h["grade"], error=label("master", "list_error", lang))
         self.validate_date(ws, col["hire_date"], last, h["hire_date"])
+        self.validate_date(ws, col["left_on"], last, h["left_on"])
+        self.validate_list(ws, col["leader"], last, [label("leader_mark", "yes", lang)], title=h["leader"],
+                           error=message_text("leader_invalid", lang), stop=False)
 
     def _targets(self, ws: Any) -> None:
         h = labels("targets", self.lang)
@@ -334,11 +337,12 @@ class _MasterWriter:
     def _settings(self, ws: Any) -> None:
         lang, h = self.lang, labels("settings", self.lang)
         keys = [k for k in h if k not in ("item", "value")]
-        values = [_setting_value(self.master.settings, k) for k in keys]
+        values = [_setting_value(self.master.settings, k, lang) for k in keys]
         columns = [_Column(h["item"], "text", min_width=18), _Column(h["value"], "general", min_width=14)]
         rows = [[h[k], v] for k, v in zip(keys, values)]
         self.table(ws, MASTER_TABLES["settings"], columns, rows, tab_color="#7F7F7F")
         kinds = {"period_start": "month", "amount_unit": "text", "language": "text", "master_id": "text",
+                 "manager_email": "text", "smtp_host": "text", "smtp_security": "text", "mail_from": "text",
                  "weight_deal_a": "pct", "weight_deal_b": "pct", "retention": "pct", "last_year_sales": "amount"}
         for i, (k, v) in enumerate(zip(keys, values), start=1):
             kind = kinds.get(k, "general")
@@ -354,6 +358,10 @@ class _MasterWriter:
                 options = {"validate": "decimal", "criteria": ">=", "value": 0}
             elif k == "language":
                 options = {"validate": "list", "source": ["ja", "en"]}
+            elif k == "smtp_security":
+                options = {"validate": "list", "source": ["STARTTLS", "SSL", "none"]}
+            elif k == "smtp_port":
+                options = {"validate": "integer", "criteria": "between", "minimum": 1, "maximum": 65535}
             options.update(ignore_blank=True, input_title=h[k][:32],
                            input_message=label("settings_help", k, lang))
             if options["validate"] != "any":
@@ -487,15 +495,21 @@ def _event_row(ev: Event, lang: str) -> list[object]:
 
 def _member_row(m: Member, lang: str) -> list[object]:
     return [m.rep, m.team or None, label("grade", m.grade, lang) if m.grade else None, m.email or None,
-            m.hire_date]
+            m.hire_date, m.left_on, label("leader_mark", "yes", lang) if m.leader else None]
 
 
 def _target_row(t: Target, keys: list[str]) -> list[object]:
     return [t.rep, _month_text(t.month), t.sales_target] + [t.process.get(k) for k in keys[3:]]
 
 
-def _setting_value(settings: Settings, key: str) -> object:
+def _setting_value(settings: Settings, key: str, lang: str) -> object:
     value = getattr(settings, key)
+    if isinstance(value, ReplyBy):  # the forms parse_reply_by reads
+        if value.working_days:
+            return value.n
+        return f"{value.n}日" if lang == "ja" else f"day {value.n}"
+    if key == "smtp_security":
+        return {"starttls": "STARTTLS", "ssl": "SSL"}.get(value, value)
     if isinstance(value, dt.date):
         return _month_text(value)
     return value

@@ -114,8 +114,10 @@ def render_sheet(ws: Any, sheet: sm.Sheet) -> None:
         ws.print_title_rows = f"{p.repeat_rows[0] + 1}:{p.repeat_rows[1] + 1}"
     if sheet.tab_color:
         ws.sheet_properties.tabColor = sheet.tab_color.lstrip("#")
-    if sheet.hidden:
-        ws.sheet_state = "hidden"
+    if sheet.visibility != "visible":
+        ws.sheet_state = {"hidden": "hidden", "very_hidden": "veryHidden"}[sheet.visibility]
+    if sheet.protect:
+        ws.protection.sheet = True
 
 
 def _validation(ws: Any, v: sm.Validation) -> None:
@@ -128,10 +130,16 @@ def _validation(ws: Any, v: sm.Validation) -> None:
         value = o["value"]
         serial = (value - dt.date(1899, 12, 30)).days if isinstance(value, dt.date) else value
         dv = DataValidation(type="date", operator="greaterThanOrEqual", formula1=str(serial))
-    else:  # pragma: no cover - the layout uses list and date only
+    elif o["validate"] == "decimal":
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=str(o["value"]))
+    elif o["validate"] == "custom":
+        dv = DataValidation(type="custom", formula1=str(o["value"]).lstrip("="))
+    else:  # pragma: no cover - the layout uses list, date, decimal and custom only
         return
     if "input_message" in o:
         dv.promptTitle, dv.prompt, dv.showInputMessage = o.get("input_title"), o["input_message"], True
+    if "error_message" in o:
+        dv.errorTitle, dv.error, dv.showErrorMessage = o.get("error_title"), o["error_message"], True
     ws.add_data_validation(dv)
     dv.add(f"{get_column_letter(v.first_col + 1)}{v.first_row + 1}:"
            f"{get_column_letter(v.last_col + 1)}{v.last_row + 1}")

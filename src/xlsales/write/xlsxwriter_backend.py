@@ -178,9 +178,12 @@ def _serial(value: dt.date | dt.datetime) -> float:
 
 def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: Formats) -> None:
     merged_tops = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merges}
+    # A sheet with a table may stream (see _stream): its other cells must then come in row
+    # order with the table's rows, so they are handed to the table writer, sorted.
+    pending = sorted(sheet.cells.items()) if sheet.tables else list(sheet.cells.items())
     for table in sheet.tables:
-        _write_table(ws, table, fmt)
-    for (row, col), cell in sheet.cells.items():
+        pending = _write_table(ws, table, fmt, pending)
+    for (row, col), cell in pending:
         if (row, col) in merged_tops:
             r1, c1, r2, c2 = merged_tops[(row, col)]
             ws.merge_range(r1, c1, r2, c2, "", fmt(cell.style))
@@ -204,11 +207,28 @@ def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: Forma
         ws.set_tab_color(sheet.tab_color)
     if sheet.zoom != 100:
         ws.set_zoom(sheet.zoom)
-    if sheet.hidden:
+    if sheet.visibility == "hidden":
         ws.hide()
+    elif sheet.visibility == "very_hidden":
+        ws.very_hidden()
+    if sheet.protect:  # no password: it keeps accidents out, not people
+        ws.protect()
 
 
-def _write_table(ws: Any, table: sm.Table, fmt: Formats) -> None:
+def _write_table(ws: Any, table: sm.Table, fmt: Formats,
+                 cells: list[tuple[tuple[int, int], sm.Cell]]) -> list[tuple[tuple[int, int], sm.Cell]]:
+    """Write ``table``, and of the sheet's other ``cells`` (sorted by row) those beside its
+    rows; return the cells left (those below the table)."""
+    pending = iter(cells)
+    held = next(pending, None)
+
+    def cells_up_to(row: int) -> None:
+        nonlocal held
+        while held is not None and held[0][0] <= row:
+            (r, c), cell = held
+            _write_value(ws, r, c, cell, fmt(cell.style))
+            held = next(pending, None)
+
     last_col = table.left + len(table.columns) - 1
     columns = [{"header": col.header, "format": fmt(col.style)} for col in table.columns]
     # add_table records every cell of its range for an overlap check (1.7 million entries
@@ -236,6 +256,7 @@ def _write_table(ws: Any, table: sm.Table, fmt: Formats) -> None:
     for j, col in enumerate(table.columns):
         if col.formula:
             spec[j]["formula"] = col.formula
+    cells_up_to(table.top)
     if not table.rows:  # the one empty body row still gets the formulas
         for j, col in enumerate(table.columns):
             if col.formula:
@@ -245,10 +266,12 @@ def _write_table(ws: Any, table: sm.Table, fmt: Formats) -> None:
     writers = [_column_writer(ws, col, fmt(col.style)) for col in table.columns]
     for i, values in enumerate(table.rows):
         row = table.top + 1 + i
+        cells_up_to(row)
         for j, (write, value) in enumerate(zip(writers, values), start=table.left):
             write(row, j, value)
     for j, col in enumerate(table.columns):
         ws.set_column(table.left + j, table.left + j, col.width, fmt(col.style), {"hidden": col.hidden})
+    return ([held] if held is not None else []) + list(pending)
 
 
 def _column_writer(ws: Any, col: sm.TableColumn, f: Any) -> Callable[[int, int, Any], None]:
