@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from xlsales.exceptions import InputError, Problem
+from xlsales.layout.process import is_spare_row
 from xlsales.layout.sent_record import RECORD_SHEET, RecordError, SentRecord, read_record
 from xlsales.model import Event
 from xlsales.read.cells import LOG_TABLE, RawSheet, read_workbook
@@ -130,8 +131,4 @@ def _record(path: Path, name: str) -> SentRecord:
 
 def _without_prefilled(sheet: RawSheet, rep: str) -> RawSheet:
     # A spare row with 担当者 pre-filled and nothing else is a blank row, not a bad one.
-    def prefilled(values: dict[str, object]) -> bool:
-        filled = {k: v for k, v in values.items() if v is not None}
-        return set(filled) == {"rep"} and str(filled["rep"]).strip() == rep
-
-    return dataclasses.replace(sheet, rows=[(r, v) for r, v in sheet.rows if not prefilled(v)])
+    return dataclasses.replace(sheet, rows=[(r, v) for r, v in sheet.rows if not is_spare_row(v, rep)])
