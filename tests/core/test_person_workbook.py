@@ -55,6 +55,16 @@ def test_spare_rows_have_the_rep_filled_in_and_nothing_else(built):
         assert ws.cell(first_spare, 3).value == rep
 
 
+def test_the_log_prints_its_rows_not_the_spare_rows(built):
+    # 2,000 spare rows holding the rep's name would print as pages of one name each.
+    master, ja, _ = built
+    for rep, path in ja.people.items():
+        own = sum(1 for ev in master.events if ev.rep == rep)
+        _, ws = _log(path)
+        assert ws.print_area == f"'{ws.title}'!$A$1:$I${1 + max(own, 1)}", rep
+    assert not _log(ja.team)[1].print_area  # the team's log has no spare rows filled in
+
+
 def test_a_reader_sees_the_spare_rows_as_rows_and_is_spare_row_drops_exactly_them(built):
     master, ja, _ = built
     rep, path = next(iter(ja.people.items()))

@@ -227,10 +227,13 @@ def layout_log(name: str, events: Sequence[Event], facts: Sequence[EventFacts], 
         "error_title": label("log", "close_month", lang),
         "error_message": label("log_input", "close_month_error", lang),
     }))
+    sheet.print_setup = sm.PrintSetup(repeat_rows=(0, 0))
     if own_rep is not None:
         _own_rep_rows(sheet, table, col["rep"], last, own_rep)
         _howto_note(sheet, len(columns) + 1, lang)
-    sheet.print_setup = sm.PrintSetup(repeat_rows=(0, 0))
+        # The spare rows hold the rep's name: printed, they would be pages of one name each.
+        # The print area is the rows as built (a rep's new rows print after a refresh).
+        sheet.print_setup.area = (0, 0, table.top + max(len(table.rows), 1), len(LOG_INPUT_KEYS) - 1)
     return sheet
 
 

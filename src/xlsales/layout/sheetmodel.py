@@ -99,6 +99,7 @@ class PrintSetup:
     repeat_cols: tuple[int, int] | None = None
     header: str = ""
     footer: str = "&C&P / &N"
+    area: tuple[int, int, int, int] | None = None  # first row, first col, last row, last col (0-based)
     margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)  # left, right, top, bottom
 
 

@@ -112,6 +112,9 @@ def render_sheet(ws: Any, sheet: sm.Sheet) -> None:
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     if p.repeat_rows:
         ws.print_title_rows = f"{p.repeat_rows[0] + 1}:{p.repeat_rows[1] + 1}"
+    if p.area:
+        r1, c1, r2, c2 = p.area
+        ws.print_area = f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
     if sheet.tab_color:
         ws.sheet_properties.tabColor = sheet.tab_color.lstrip("#")
     if sheet.visibility != "visible":

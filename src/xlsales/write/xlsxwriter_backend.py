@@ -334,6 +334,8 @@ def _print_setup(ws: Any, p: sm.PrintSetup) -> None:
         ws.repeat_rows(*p.repeat_rows)
     if p.repeat_cols:
         ws.repeat_columns(*p.repeat_cols)
+    if p.area:
+        ws.print_area(*p.area)
     if p.header:
         ws.set_header(p.header)
     if p.footer:
