@@ -136,6 +136,11 @@ def test_rows_of_another_rep_and_outside_the_window_are_refused_with_their_reaso
                                                       (6, "collect_outside_window")]
     assert f.refused[0].message("en").startswith("sheet '活動ログ', row 4, column '担当者'")
     assert [row[4] for row in _log(res.out)[4:]] == ["W社"]
+    # The 回収ログ row of the file says why, one refused row per line (as the 回収 button writes it).
+    ws = openpyxl.load_workbook(res.out)["回収ログ"]
+    note = ws.cell(ws.max_row, ws.max_column).value
+    assert [line.split(":")[0] for line in note.splitlines()] == [
+        "シート「活動ログ」 4行目 「担当者」", "シート「活動ログ」 5行目 「日付」", "シート「活動ログ」 6行目 「日付」"]
     res = collect(master, [ret], out=tmp_path / "any.xlsx", any_date=True)
     assert [row[4] for row in _log(res.out)[4:]] == ["Y社", "Z社", "W社"]
 

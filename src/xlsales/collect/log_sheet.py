@@ -36,13 +36,14 @@ def collector() -> str:
 
 def log_rows(files: Sequence[FileSummary], *, when: dt.datetime, who: str, lang: str = "ja") -> list[list[object]]:
     """One row per file: when (text, to the second), who, the file, its rep and month, the counts,
-    and the reason a file was refused whole."""
+    and in the note the details (``details``: why a file was refused whole, each refused or bad
+    row and each conflict with its reason), one per line."""
     stamp = when.strftime("%Y-%m-%d %H:%M:%S")
     rows = []
     for f in files:
         c = counts(f)
         rows.append([stamp, who, f.name, f.rep, f.month.strftime("%Y-%m") if f.month else "", c["added"],
-                     c["unchanged"], c["conflicts"], c["refused"], f.error.message(lang) if f.error else ""])
+                     c["unchanged"], c["conflicts"], c["refused"], "\n".join(details(f, lang))])
     return rows
 
 

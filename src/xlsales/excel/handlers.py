@@ -368,12 +368,10 @@ def _collect_log_name(grids: dict[str, list[list[object]]], lang: str) -> str:
 def _collect_log_sheet(grids: dict[str, list[list[object]]], files: list[FileSummary], *, now: dt.datetime, who: str,
                        lang: str) -> sm.Sheet:
     # The sheet as it is (earlier collects, by the button or by ``xlsales collect``), and a
-    # row per file below, whose note holds the details the message box leaves out.
+    # row per file below (its note holds the details the message box leaves out).
     name = _collect_log_name(grids, lang)
     kept = [list(row) for row in grids.get(name) or [] if any(v not in (None, "") for v in row)]
     new = log_sheet.log_rows(files, when=now, who=who, lang=lang)
-    for row, f in zip(new, files):
-        row[-1] = "\n".join(log_sheet.details(f, lang))
     sheet = sm.Sheet(name=name, freeze=(1, 0))
     for i, row in enumerate([*(kept or [log_sheet.header(lang)]), *new]):
         for j, value in enumerate(row):
