@@ -6,7 +6,7 @@ LibreOffice: its cells (values, column widths, fonts) are copied with openpyxl i
 of their own (the merged master's other sheets would print too), converted to PDF by
 ``soffice --headless`` and rasterised by ``pdftoppm``, cropped to the printed cells.
 
-    .venv/bin/python scripts/collect_log_picture.py [--work DIR] [--out docs/collect-log.png]
+    python scripts/collect_log_picture.py [--work DIR] [--out docs/collect-log.png]
 
 Needs xlsales installed (the ``xlsales`` command beside this Python), soffice and pdftoppm.
 """
