@@ -27,6 +27,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
+from openpyxl.utils import column_index_from_string, get_column_letter
+
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _WORKSHEET_TYPE = _NS_R + "/worksheet"
@@ -322,20 +324,12 @@ def _cell(prefix: bytes, c: int, r: int, value: object, style: bytes | None, dat
 
 def col_letter(index: int) -> str:
     """Column letters of a 0-based column index (0 -> A)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return get_column_letter(index + 1)
 
 
 def col_index(letters: str) -> int:
     """0-based column index of column letters (A -> 0)."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+    return column_index_from_string(letters) - 1
 
 
 def _grow_dimension(xml: bytes, last_row: int, last_col: int) -> bytes:
