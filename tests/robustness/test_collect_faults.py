@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from support.files import complete, digest, xlsales_cmd
 
 import xlsales
 from xlsales import cli, demo_master, write_master
@@ -37,26 +36,10 @@ AS_OF = "2026-11-30"
 NEW_ROWS = 40
 
 
-def _xlsales_cmd() -> list[str]:
-    return [sys.executable, "-c", "from xlsales.cli import main; main()"]
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _complete(path: Path) -> bool:
-    """A whole workbook: every zip member's CRC checks and openpyxl opens it."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            if z.testzip() is not None:
-                return False
-        wb = openpyxl.load_workbook(path, read_only=True)
-        ok = len(wb.sheetnames) >= 2
-        wb.close()
-        return ok
-    except Exception:  # noqa: BLE001 - any failure to read is "incomplete"
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -84,24 +67,24 @@ def round_trip(tmp_path_factory) -> tuple[Path, Path, int]:
 
 
 def _run(args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen([*_xlsales_cmd(), "collect", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen([*xlsales_cmd(), "collect", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _merged(path: Path, rows: int) -> bool:
-    return _complete(path) and len(xlsales.read_master(path).events) == rows
+    return complete(path) and len(xlsales.read_master(path).events) == rows
 
 
 def test_a_killed_collect_leaves_the_master_as_it_was_and_no_partial_file(round_trip, tmp_path):
     source, returned, rows = round_trip
     master = tmp_path / "master.xlsx"
     master.write_bytes(source.read_bytes())
-    original = _digest(master)
+    original = digest(master)
     t0 = time.monotonic()
-    done = subprocess.run([*_xlsales_cmd(), "collect", str(master), str(returned), "--out",
+    done = subprocess.run([*xlsales_cmd(), "collect", str(master), str(returned), "--out",
                            str(tmp_path / "full.xlsx")], capture_output=True, text=True, timeout=300)
     full = time.monotonic() - t0
     assert done.returncode == 0, done.stderr
-    assert _merged(tmp_path / "full.xlsx", rows) and _digest(master) == original
+    assert _merged(tmp_path / "full.xlsx", rows) and digest(master) == original
 
     rng = random.Random(20260803)
     kills = 0
@@ -121,15 +104,15 @@ def test_a_killed_collect_leaves_the_master_as_it_was_and_no_partial_file(round_
         finals = sorted(p.name for p in run.iterdir() if not p.name.startswith(".~"))
         backups = [run / f for f in finals if f.startswith("master_backup_")]
         if not in_place:
-            assert _digest(target) == original, f"run {n}: the master changed"
+            assert digest(target) == original, f"run {n}: the master changed"
             assert finals in (["master.xlsx"], ["master.xlsx", "new.xlsx"]), finals
             if "new.xlsx" in finals:
                 assert _merged(run / "new.xlsx", rows), f"run {n}: new.xlsx is not the whole merged master"
             continue
         assert set(finals) <= {"master.xlsx", *(b.name for b in backups)} and len(backups) <= 1, finals
         for backup in backups:  # written whole or not at all: a copy of the original
-            assert _digest(backup) == original, f"run {n}: a partial backup"
-        if _digest(target) != original:  # replaced: only by the whole merged master, after its backup
+            assert digest(backup) == original, f"run {n}: a partial backup"
+        if digest(target) != original:  # replaced: only by the whole merged master, after its backup
             assert backups and _merged(target, rows), f"run {n}: the master was replaced by a partial file"
     print(f"full collect {full:.1f}s; {kills} kills")
     assert kills >= 4, "collect finished before most kills: make the master bigger"
@@ -187,7 +170,7 @@ def _leftovers(folder: Path, before: set[str]) -> list[str]:
 def test_a_refused_write_says_so_and_leaves_the_master_unchanged(small, tmp_path, monkeypatch, kwargs, after,
                                                                  written):
     master, returned = small
-    original = _digest(master)
+    original = digest(master)
     before = {p.name for p in tmp_path.iterdir()}
     asked = _denied(monkeypatch, after=after)
     if "out" in kwargs:
@@ -198,24 +181,24 @@ def test_a_refused_write_says_so_and_leaves_the_master_unchanged(small, tmp_path
     assert info.value.key == "collect_write_failed"
     assert "Permission denied" in info.value.message("en") and "the master is unchanged" in info.value.message("en")
     assert "マスターは変更していません" in info.value.message("ja")
-    assert _digest(master) == original
+    assert digest(master) == original
     left = _leftovers(tmp_path, before)
     if after:  # the backup is whole and a copy of the master
         [backup] = left
-        assert backup.startswith("master_backup_") and _digest(tmp_path / backup) == original
+        assert backup.startswith("master_backup_") and digest(tmp_path / backup) == original
     else:
         assert left == []  # no partial file, no temp file
 
 
 def test_the_cli_reports_a_refused_write_and_exits_non_zero(small, tmp_path, monkeypatch):
     master, returned = small
-    original = _digest(master)
+    original = digest(master)
     _denied(monkeypatch)
     for lang, expect in (("en", "Permission denied"), ("ja", "書き込めません")):
         result = CliRunner().invoke(cli.cli, ["collect", str(master), str(returned), "--out",
                                               str(tmp_path / "new.xlsx"), "--lang", lang])
         assert result.exit_code == 1 and expect in result.output and "Traceback" not in result.output
-    assert _digest(master) == original and not (tmp_path / "new.xlsx").exists()
+    assert digest(master) == original and not (tmp_path / "new.xlsx").exists()
 
 
 def _root() -> bool:
@@ -228,7 +211,7 @@ def _root() -> bool:
 @pytest.mark.skipif(sys.platform == "win32", reason="chmod does not make a folder read-only on Windows")
 def test_a_read_only_folder_says_so_and_leaves_the_master_unchanged(small, tmp_path):
     master, returned = small
-    original = _digest(master)
+    original = digest(master)
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
@@ -236,6 +219,6 @@ def test_a_read_only_folder_says_so_and_leaves_the_master_unchanged(small, tmp_p
         with pytest.raises(CollectError) as info:
             collect(master, [returned], out=locked / "new.xlsx")
         assert info.value.key == "collect_write_failed" and "Permission denied" in info.value.message("en")
-        assert _digest(master) == original and list(locked.iterdir()) == []
+        assert digest(master) == original and list(locked.iterdir()) == []
     finally:
         locked.chmod(0o700)

@@ -14,20 +14,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import html
 import os
 import random
 import re
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from support.files import complete, digest, xlsales_cmd
 from support.models import master
 from support.workbooks import all_xml_text
 
@@ -40,27 +39,10 @@ AS_OF = "2026-11-30"
 # -- (a) an interrupted build --------------------------------------------------------
 
 
-def _xlsales_cmd() -> list[str]:
-    # The console script's entry point, with this interpreter (no PATH lookup needed).
-    return [sys.executable, "-c", "from xlsales.cli import main; main()"]
 
 
-def _complete(path: Path) -> bool:
-    """A whole, readable workbook: every zip member's CRC checks and openpyxl opens it."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            if z.testzip() is not None:
-                return False
-        wb = openpyxl.load_workbook(path, read_only=True)
-        ok = len(wb.sheetnames) >= 2
-        wb.close()
-        return ok
-    except Exception:  # noqa: BLE001 - any failure to read is "incomplete"
-        return False
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -83,18 +65,18 @@ def test_a_killed_build_never_leaves_a_broken_file_under_a_final_name(big_master
     # An earlier complete build: the files a killed build must not damage.
     out = tmp_path / "out"
     t0 = time.monotonic()
-    done = subprocess.run([*_xlsales_cmd(), "build", str(big_master), "--out", str(out), "--as-of", AS_OF],
+    done = subprocess.run([*xlsales_cmd(), "build", str(big_master), "--out", str(out), "--as-of", AS_OF],
                           capture_output=True, text=True, timeout=120)
     full = time.monotonic() - t0
     assert done.returncode == 0, done.stderr
-    before = {p.name: _digest(p) for p in _final_files(out)}
+    before = {p.name: digest(p) for p in _final_files(out)}
     assert len(before) == 4  # team + 3 reps
 
     kills, leftovers = 0, 0
     for n in range(6):
         # Half the runs write over the earlier build, half into an empty folder.
         target = out if n % 2 == 0 else tmp_path / f"fresh{n}"
-        proc = subprocess.Popen([*_xlsales_cmd(), "build", str(big_master), "--out", str(target),
+        proc = subprocess.Popen([*xlsales_cmd(), "build", str(big_master), "--out", str(target),
                                  "--as-of", AS_OF], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.2, max(0.5, full * 0.95)))
         if proc.poll() is None:
@@ -105,9 +87,9 @@ def test_a_killed_build_never_leaves_a_broken_file_under_a_final_name(big_master
             continue
         for p in _final_files(target):
             assert p.suffix == ".xlsx", p
-            if target == out and p.name in before and _digest(p) == before[p.name]:
+            if target == out and p.name in before and digest(p) == before[p.name]:
                 continue  # unchanged
-            assert _complete(p), f"kill #{n}: {p.name} is not a complete workbook"
+            assert complete(p), f"kill #{n}: {p.name} is not a complete workbook"
         if target == out:
             assert {p.name for p in _final_files(out)} == set(before)  # nothing lost, nothing new
         for p in target.iterdir():  # temp files may remain, never under a final name
@@ -205,7 +187,7 @@ def test_formula_like_text_from_a_csv_log_is_stored_as_text(tmp_path):
                 w.writerow([f"2026/11/{1 + i}", rep, stage, cust, 10 * (i + 1) + r, "2026-11",
                             PAYLOADS[(i + 1) % len(PAYLOADS)]])
     out = tmp_path / "out"
-    done = subprocess.run([*_xlsales_cmd(), "build", str(path), "--out", str(out), "--as-of", AS_OF,
+    done = subprocess.run([*xlsales_cmd(), "build", str(path), "--out", str(out), "--as-of", AS_OF,
                            "--log", str(log)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     books = sorted(out.glob("*.xlsx"))
