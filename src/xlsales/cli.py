@@ -39,6 +39,19 @@ def _fail(err: XlsalesError, lang: str) -> None:
     sys.exit(1)
 
 
+def _month(value: str | None, lang: str) -> dt.date | None:
+    # The month forms the ribbon's month question reads too: 2026-07, 2026/7, 2026年7月, R8.7.
+    from xlsales.validate.values import BadValue, parse_month
+
+    if value is None:
+        return None
+    try:
+        return parse_month(value)
+    except BadValue as bad:
+        raise click.BadParameter(f"{value!r}: {message_text(bad.reason, lang, **bad.params)}",
+                                 param_hint="--month") from None
+
+
 def _as_of(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -252,12 +265,7 @@ def mail(master: Path, out: Path, month: str | None, from_dir: Path | None, send
     from xlsales.validate.master import read_master
 
     msg_lang = (lang or _default_lang()).lower()
-    month_date = previous_month(dt.date.today())
-    if month is not None:
-        try:
-            month_date = dt.date.fromisoformat(month + "-01")
-        except ValueError:
-            raise click.BadParameter(f"{month!r}: use YYYY-MM", param_hint="--month") from None
+    month_date = _month(month, msg_lang) or previous_month(dt.date.today())
     try:
         data = read_master(master, lang=msg_lang)
     except XlsalesError as err:
@@ -472,12 +480,7 @@ def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, 
     from xlsales.excel.ribbon import run_button
 
     lang = (lang or _default_lang()).lower()
-    month_date = None
-    if month is not None:
-        try:
-            month_date = dt.date.fromisoformat(month + "-01")
-        except ValueError:
-            raise click.BadParameter(f"{month!r}: use YYYY-MM") from None
+    month_date = _month(month, lang)
     try:
         outcome = run_button(_BUTTONS[button], FileBook(workbook, out), lang=lang,
                              as_of=_as_of(as_of), month=month_date)

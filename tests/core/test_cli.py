@@ -65,3 +65,14 @@ def test_addin_run_validate_from_the_command_line(tmp_path):
     result = CliRunner().invoke(cli.cli, ["addin", "run", "validate", str(master)])
     assert result.exit_code == 1 and "2行目" in result.output
     assert (tmp_path / "m_xlsales.xlsx").exists()
+
+
+@pytest.mark.parametrize("command", [["mail", "m.xlsx", "--out", "o"], ["addin", "run", "monthly", "m.xlsx"]])
+def test_a_month_option_reads_the_ribbons_forms_and_refuses_others_with_the_reason(tmp_path, command):
+    cmd = [*command[:-1], str(tmp_path / command[-1])] if command[0] == "addin" else \
+        [command[0], str(tmp_path / command[1]), *command[2:]]
+    refused = CliRunner().invoke(cli.cli, [*cmd, "--month", "7月", "--lang", "en"])
+    assert refused.exit_code == 2 and "'7月'" in refused.output and "2026-07" in refused.output
+    for month in ("2026/7", "2026年7月", "R8.7"):  # read as a month: the command goes on to the missing file
+        result = CliRunner().invoke(cli.cli, [*cmd, "--month", month, "--lang", "en"])
+        assert result.exit_code == 1 and "--month" not in result.output, (month, result.output)
