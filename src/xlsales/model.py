@@ -71,6 +71,9 @@ class Settings:
     smtp_security: str = "starttls"  # starttls, ssl or none
     mail_from: str = ""  # "" : manager_email
     reply_by: ReplyBy = field(default_factory=ReplyBy)
+    # the monthly rhythm (DOMAIN.md §9): company closing days (休業日) and days before a deal is stale (放置日数)
+    closed_days: tuple[dt.date, ...] = ()
+    stale_days: int = 14
 
 
 @dataclass

@@ -23,10 +23,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-import holidays
 import jinja2
 
 from xlsales.compute.engine import add_months, compute_scope, event_facts, month_end
+from xlsales.compute.workdays import WorkCalendar
 from xlsales.model import Master, Member, ReplyBy
 from xlsales.texts import check_lang, label, template_text
 
@@ -86,11 +86,11 @@ def checked_address(text: str) -> str | None:
     return address.addr_spec
 
 
-def reply_by_date(month: dt.date, rule: ReplyBy) -> dt.date:
+def reply_by_date(month: dt.date, rule: ReplyBy, calendar: WorkCalendar | None = None) -> dt.date:
     """The day reps send the workbook of ``month`` back: in the month after it.
 
-    The Nth working day (not Saturday, Sunday or a Japanese public holiday), or day N
-    (the month's last day when it is shorter).
+    The Nth working day of ``calendar`` (not Saturday, Sunday, a Japanese public holiday
+    or a closing day of 設定 休業日), or day N (the month's last day when it is shorter).
 
     Examples
     --------
@@ -102,19 +102,7 @@ def reply_by_date(month: dt.date, rule: ReplyBy) -> dt.date:
     start = add_months(month, 1)
     if not rule.working_days:
         return min(start.replace(day=1) + dt.timedelta(days=rule.n - 1), month_end(start))
-    off = _holidays(start.year)
-    day, left = start, rule.n
-    while True:
-        if day.weekday() < 5 and day not in off:
-            left -= 1
-            if left == 0:
-                return day
-        day += dt.timedelta(days=1)
-
-
-@functools.lru_cache(maxsize=8)
-def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.Japan(years=[year])
+    return (calendar or WorkCalendar()).nth_day(start, rule.n)
 
 
 def month_summary(master: Master, reps: Sequence[str], month: dt.date, as_of: dt.date) -> Summary:

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from xlsales.compute.engine import month_end
+from xlsales.compute.workdays import calendar_of
 from xlsales.layout.names import safe_filename
 from xlsales.layout.workbook import output_names
 from xlsales.mail.drafts import Recipient, checked_address, draft_message, mail_texts, month_summary, reply_by_date
@@ -118,7 +119,7 @@ def mail_month(master: Master, out: str | os.PathLike, *, month: dt.date, lang: 
     plan, result.left = recipients(master, month, folder, lang)
     cc = checked_address(master.settings.manager_email) or ""
     sender = checked_address(master.settings.mail_from) or cc
-    reply_by = reply_by_date(month, master.settings.reply_by)
+    reply_by = reply_by_date(month, master.settings.reply_by, calendar_of(master.settings.closed_days))
     messages: dict[str, EmailMessage] = {}
     for r in plan:
         if progress:

@@ -32,6 +32,7 @@ from xlsales.validate.values import (
     BadValue,
     choice_parser,
     number_text,
+    parse_closed_days,
     parse_date,
     parse_email,
     parse_language,
@@ -42,6 +43,7 @@ from xlsales.validate.values import (
     parse_port,
     parse_reply_by,
     parse_security,
+    parse_stale_days,
     parse_text,
 )
 from xlsales.vocab import NEEDS_AMOUNT, NEEDS_CUSTOMER, OPEN_STAGES, parse_key
@@ -374,6 +376,8 @@ _SETTING_PARSERS: dict[str, Callable[[object], Any]] = {
     "smtp_security": parse_security,
     "mail_from": parse_email,
     "reply_by": parse_reply_by,
+    "closed_days": parse_closed_days,
+    "stale_days": parse_stale_days,
 }
 
 

@@ -255,6 +255,68 @@ def parse_reply_by(value: object) -> ReplyBy:
     raise BadValue("reply_by_invalid")
 
 
+_CLOSED_SEPARATORS = re.compile(r"[,、，;；\n]+")
+_RANGE_MARK = re.compile(r"\s*(?:〜|～|~|〜|から|to)\s*", re.IGNORECASE)
+
+
+def parse_closed_days(value: object) -> tuple[dt.date, ...]:
+    """休業日: dates or ranges ``YYYY-MM-DD〜YYYY-MM-DD``, comma-separated, as sorted days.
+
+    One date cell is read as that day.  A range holds both ends and at most 366 days.
+
+    Examples
+    --------
+    >>> parse_closed_days("2026-12-29〜2026-12-31, 2027/1/4")
+    (datetime.date(2026, 12, 29), datetime.date(2026, 12, 30), datetime.date(2026, 12, 31), datetime.date(2027, 1, 4))
+    """
+    if isinstance(value, (dt.date, dt.datetime)):
+        return (parse_date(value),)
+    if not isinstance(value, str):
+        raise BadValue("closed_days_invalid", part=str(value))
+    days: set[dt.date] = set()
+    for part in _CLOSED_SEPARATORS.split(value.strip()):
+        part = part.strip()
+        if not part:
+            continue
+        ends = _RANGE_MARK.split(part)
+        if len(ends) > 2:
+            raise BadValue("closed_days_invalid", part=part)
+        try:
+            first, last = parse_date(ends[0]), parse_date(ends[-1])
+        except BadValue:
+            raise BadValue("closed_days_invalid", part=part) from None
+        if last < first or (last - first).days >= 366:
+            raise BadValue("closed_days_range", part=part)
+        days.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+    return tuple(sorted(days))
+
+
+def closed_days_text(days: tuple[dt.date, ...] | list[dt.date], *, separator: str = "〜") -> str:
+    """休業日 written back in the form :func:`parse_closed_days` reads: runs of days as ranges.
+
+    Examples
+    --------
+    >>> closed_days_text([dt.date(2026, 12, 29), dt.date(2026, 12, 30), dt.date(2027, 1, 4)])
+    '2026-12-29〜2026-12-30, 2027-01-04'
+    """
+    runs: list[list[dt.date]] = []
+    for day in sorted(set(days)):
+        if runs and day - runs[-1][-1] == dt.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(r[0].isoformat() if len(r) == 1 else f"{r[0].isoformat()}{separator}{r[-1].isoformat()}"
+                     for r in runs)
+
+
+def parse_stale_days(value: object) -> int:
+    """放置日数: a whole number of days, 1 or more."""
+    try:
+        return int(parse_number(value, minimum=1, integer=True))
+    except BadValue:
+        raise BadValue("stale_days_invalid") from None
+
+
 def parse_language(value: object) -> str:
     text = parse_text(value).lower()
     if text not in ("ja", "en"):

@@ -37,6 +37,7 @@ from xlsales.layout.names import quote_sheet
 from xlsales.layout.styles import Border, base_style, named_styles
 from xlsales.model import Event, Master, Member, ReplyBy, Settings, Target
 from xlsales.texts import check_lang, label, labels, message_text, template_text
+from xlsales.validate.values import closed_days_text
 from xlsales.write.files import atomic_path
 from xlsales.write.xlsxwriter_backend import Formats, write_plain
 
@@ -343,7 +344,8 @@ class _MasterWriter:
         self.table(ws, MASTER_TABLES["settings"], columns, rows, tab_color="#7F7F7F")
         kinds = {"period_start": "month", "amount_unit": "text", "language": "text", "master_id": "text",
                  "manager_email": "text", "smtp_host": "text", "smtp_security": "text", "mail_from": "text",
-                 "weight_deal_a": "pct", "weight_deal_b": "pct", "retention": "pct", "last_year_sales": "amount"}
+                 "closed_days": "text", "weight_deal_a": "pct", "weight_deal_b": "pct", "retention": "pct",
+                 "last_year_sales": "amount"}
         for i, (k, v) in enumerate(zip(keys, values), start=1):
             kind = kinds.get(k, "general")
             self.put(ws, i, 1, v, kind)
@@ -360,6 +362,8 @@ class _MasterWriter:
                 options = {"validate": "list", "source": ["ja", "en"]}
             elif k == "smtp_security":
                 options = {"validate": "list", "source": ["STARTTLS", "SSL", "none"]}
+            elif k == "stale_days":
+                options = {"validate": "integer", "criteria": ">=", "value": 1}
             elif k == "smtp_port":
                 options = {"validate": "integer", "criteria": "between", "minimum": 1, "maximum": 65535}
             options.update(ignore_blank=True, input_title=h[k][:32],
@@ -510,6 +514,8 @@ def _setting_value(settings: Settings, key: str, lang: str) -> object:
         return f"{value.n}日" if lang == "ja" else f"day {value.n}"
     if key == "smtp_security":
         return {"starttls": "STARTTLS", "ssl": "SSL"}.get(value, value)
+    if key == "closed_days":
+        return closed_days_text(value) or None
     if isinstance(value, dt.date):
         return _month_text(value)
     return value
