@@ -1,9 +1,10 @@
 """The monthly round trip end to end: build → mail → a rep edits the attachment → collect → build.
 
-The rep's edits are made twice, as reps make them: in a workbook saved by openpyxl, and in
-the same kind of edit then saved again by LibreOffice (the file a LibreOffice user mails
-back: LibreOffice rewrites every part of it). What the master must hold afterwards, and
-the figures rebuilt from it, are counted here from the rows the test wrote, not by xlsales.
+The rep's edits are made as reps make them: in a workbook saved by openpyxl (one file then
+saved again by LibreOffice, which rewrites every part of it), and typed cell by cell in
+LibreOffice Calc through UNO (``support.lo_edit``, Debian's python3-uno under the system
+Python).  What the master must hold afterwards, and the figures rebuilt from it, are
+counted here from the rows the test wrote, not by xlsales.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import os
 import shutil
 
 import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
 from support.libreoffice import convert
+from support.lo_edit import edit_in_libreoffice, uno_python
 from support.models import events
 from support.workbooks import process_table
 
@@ -101,6 +104,53 @@ def _returned(tmp_path, mailed_result, rep, *, libreoffice):
     return path
 
 
+def _typed_in_libreoffice(path, rep):
+    """The same edits as ``_edit_as_the_rep``, typed into LibreOffice Calc and saved as .xlsx there.
+
+    The table ends at the last sent row; the spare rows below it have 担当者 filled in by
+    the build, so the rep types 日付, 区分 and 顧客 only: two rows at the end of the table
+    (the first spare rows: Calc does not grow the table over them as Excel does), the bad
+    row, then one row further below after a blank row; and one sent row's 顧客 is changed.
+    Dates are typed as text ("2026-07-20") and parsed by Calc, as a user's typing is.
+    """
+    wb = openpyxl.load_workbook(path)  # only to find where to type; the file is edited by LibreOffice
+    ws = wb["活動ログ"]
+    table = next(iter(ws.tables.values()))
+    _, _, _, last_row = range_boundaries(table.ref)
+    head = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1)}
+    filled = [r for r in range(2, last_row + 1) if ws.cell(r, head["日付"]).value is not None]
+    spare = filled[-1] + 1
+    below = spare + len(TYPED[rep]) + 2  # after the bad row and a blank row
+    assert spare == last_row + 1, "the table ends at the last sent row"
+    assert all(ws.cell(r, head["担当者"]).value == rep for r in range(spare, below + 1)), "spare rows pre-filled"
+    changed_row = filled[0]
+    changed = ws.cell(changed_row, head["顧客"]).value + "（改）"
+    wb.close()
+
+    def row(r, date, activity, customer):
+        return [(r, head["日付"], "typed", date.isoformat()), (r, head["区分"], "text", activity),
+                (r, head["顧客"], "text", customer)]
+
+    cells = [c for i, values in enumerate(TYPED[rep]) for c in row(spare + i, *values)]
+    cells += row(spare + len(TYPED[rep]), dt.date(2026, 7, 25), "電話", "誤入力社")  # a bad row: 電話 is no 区分
+    cells += row(below, *BELOW[rep])
+    cells.append((changed_row, head["顧客"], "text", changed))
+    out = path.with_name(path.stem + "-lo.xlsx")
+    seen = edit_in_libreoffice(path, out, "活動ログ", cells)
+    dates = [s for s in seen if s["col"] == head["日付"]]
+    assert len(dates) == 4 and all(s["type"] == "VALUE" for s in dates), dates  # real date cells in Calc
+    shutil.move(out, path)
+
+    # What arrives is what was typed: dates as date cells, the changed row changed.
+    wb = openpyxl.load_workbook(path)
+    ws = wb["活動ログ"]
+    assert ws.cell(spare, head["日付"]).value == dt.datetime.combine(TYPED[rep][0][0], dt.time())
+    assert ws.cell(below, head["日付"]).value == dt.datetime.combine(BELOW[rep][0], dt.time())
+    assert ws.cell(below, head["担当者"]).value == rep
+    assert ws.cell(changed_row, head["顧客"]).value == changed
+    return len(filled)
+
+
 def _log(path):
     return sorted((e.date, e.rep, e.activity, e.customer) for e in xlsales.read_master(path).events)
 
@@ -141,3 +191,55 @@ def test_build_mail_edit_collect_build(mailed, tmp_path):
         table = process_table(built.people[rep], rep)
         july = 1 + (JULY.month - 4)  # after the benchmark column, the fiscal year from April
         assert table["訪問件数"][july] == visits, rep
+
+
+needs_uno = pytest.mark.skipif(
+    uno_python() is None and os.environ.get("CI", "").lower() != "true",  # CI installs python3-uno: never skips
+    reason="python3-uno is not installed: /usr/bin/python3 -c 'import uno' fails (apt-get install python3-uno)")
+
+
+@pytest.mark.libreoffice
+@needs_uno
+def test_round_trip_typed_in_libreoffice(mailed, tmp_path):
+    master, mailed_result = mailed
+    returned = []
+    for rep in (SATO, TANAKA):
+        draft = next(p for p in mailed_result.drafts.values() if p.read_bytes().find(EMAIL[rep].encode()) >= 0)
+        path = tmp_path / f"returned-{rep}.xlsx"
+        path.write_bytes(_attachment(draft, EMAIL[rep]))
+        assert _typed_in_libreoffice(path, rep) == sum(1 for s in SENT if s[1] == rep)
+        returned.append(path)
+    before = master.read_bytes()
+
+    # A file with a bad row merges nothing: the bad row is reported, the master stays as it was.
+    strict = collect(master, returned, out=tmp_path / "strict.xlsx", now=NOW, who="manager")
+    assert strict.out is None and not (tmp_path / "strict.xlsx").exists()
+    for f in strict.files:
+        assert (f.added, f.unchanged, len(f.bad), f.error) == (0, 0, 1, None), f.rep
+        assert f.bad[0].value == "電話"
+    assert master.read_bytes() == before
+
+    # --skip-bad-rows: the good rows merged, the conflict reported and not merged.
+    merged = tmp_path / "merged.xlsx"
+    result = collect(master, returned, out=merged, skip_bad_rows=True, now=NOW, who="manager")
+    assert master.read_bytes() == before and result.out == merged
+    for f in result.files:
+        sent = sum(1 for s in SENT if s[1] == f.rep)
+        assert (f.added, f.unchanged, len(f.conflicts), len(f.bad)) == (3, sent - 1, 1, 1), f.rep
+        conflict = f.conflicts[0]
+        assert conflict.returned.customer == conflict.master.customer + "(改)"
+    code = {"訪問": "visit", "フォロー": "follow"}
+    expected = sorted([*SENT, *[(d, rep, code[a], c) for rep in TYPED for d, a, c in [*TYPED[rep], BELOW[rep]]]])
+    assert _log(merged) == expected
+    ids = [e.id for e in xlsales.read_master(merged).events]
+    assert len(set(ids)) == len(ids) and all(ids)
+
+    again = collect(merged, returned, out=tmp_path / "again.xlsx", skip_bad_rows=True, now=NOW, who="manager")
+    assert again.out is None and not (tmp_path / "again.xlsx").exists()
+    assert all(f.added == 0 for f in again.files)
+
+    built = xlsales.build(xlsales.read_master(merged), tmp_path / "built", as_of=dt.date(2026, 7, 31))
+    for rep in (SATO, TANAKA):
+        visits = sum(1 for d, r, a, _ in expected if r == rep and a == "visit" and d.month == 7)
+        table = process_table(built.people[rep], rep)
+        assert table["訪問件数"][1 + (JULY.month - 4)] == visits, rep
