@@ -7,6 +7,7 @@ import errno
 import hashlib
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -98,8 +99,8 @@ def test_added_rows_get_ids_unchanged_rows_are_skipped_and_collecting_again_chan
     assert len(new_id) == 36 and new_id.count("-") == 4  # a UUID added to 設定
     # the 回収ログ: who, when, which file, the counts
     log = openpyxl.load_workbook(res.out)["回収ログ"]
-    assert [c.value for c in log[2]][:9] == ["2026-08-03 09:30:00", "manager", "ret.xlsx", SATO, "2026-07", 2, 2,
-                                             0, 0]
+    assert [c.value for c in log[2]][:9] == [dt.datetime(2026, 8, 3, 9, 30), "manager", "ret.xlsx", SATO, "2026-07",
+                                             2, 2, 0, 0]
     # the same file collected into the new master: nothing new, nothing written
     again = collect(res.out, [ret], out=tmp_path / "again.xlsx", now=NOW)
     assert again.out is None and not (tmp_path / "again.xlsx").exists()
@@ -366,9 +367,12 @@ def test_everything_of_the_master_survives_and_libreoffice_opens_the_result(tmp_
         new = {n: b.read(n) for n in b.namelist()}
     changed = {n for n in old if old[n] != new.get(n)}
     # the log sheet (a row added, the blank ID written), its table, 設定 and its table (a マスターID
-    # row), and the three parts that list the 回収ログ sheet; every other part byte for byte as it was
+    # row), the three parts that list the 回収ログ sheet, and styles.xml (its cell formats
+    # appended: every existing one kept at its index); every other part byte for byte as it was
     assert changed == {"xl/worksheets/sheet1.xml", "xl/tables/table1.xml", "xl/worksheets/sheet3.xml",
-                       "xl/tables/table3.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+                       "xl/tables/table3.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                       "xl/styles.xml"}
+    _assert_styles_appended(old["xl/styles.xml"], new["xl/styles.xml"])
     assert set(new) - set(old) == {"xl/worksheets/sheet5.xml"}
     assert {"xl/charts/chart1.xml", "xl/media/image1.png", "xl/drawings/drawing1.xml"} <= set(new)
     assert b"<dataValidation " in new["xl/worksheets/sheet1.xml"]
@@ -380,3 +384,63 @@ def test_everything_of_the_master_survives_and_libreoffice_opens_the_result(tmp_
     converted = convert(res.out, tmp_path / "lo")
     assert _log(converted) == log
     assert xlsales.read_master(converted).settings.master_id == xlsales.read_master(res.out).settings.master_id
+
+
+def _assert_styles_appended(old: bytes, new: bytes) -> None:
+    """Every list of styles.xml the same up to its old length (so every ``s`` index keeps its
+    look), and only grown; nothing else of the part changed."""
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    a, b = ElementTree.fromstring(old), ElementTree.fromstring(new)
+    assert [el.tag for el in a if el.tag != ns + "numFmts"] == [el.tag for el in b if el.tag != ns + "numFmts"]
+    for el in a:
+        grown = b.find(el.tag)
+        olds, news = [ElementTree.tostring(x) for x in el], [ElementTree.tostring(x) for x in grown]
+        assert news[:len(olds)] == olds, el.tag
+        if el.tag in {ns + t for t in ("fonts", "fills", "borders", "cellXfs", "numFmts")}:
+            assert int(grown.get("count")) == len(news) >= len(olds), el.tag
+        else:
+            assert news == olds, el.tag
+
+
+@pytest.mark.libreoffice
+def test_the_collect_log_looks_like_the_masters_tables_and_keeps_its_look_when_it_grows(setup, tmp_path):
+    from support.libreoffice import convert
+
+    master, people = setup()
+    first = _add_rows(people[SATO], [[dt.date(2026, 7, 20), SATO, "訪問", "新規社"],
+                                     [dt.date(2026, 7, 21), TANAKA, "訪問", "X社"]], tmp_path / "first.xlsx")
+    once = collect(master, [first], out=tmp_path / "once.xlsx", now=NOW, who="manager").out
+    second = _add_rows(people[TANAKA], [[dt.date(2026, 7, 22), TANAKA, "訪問", "Y社"]], tmp_path / "second.xlsx")
+    later = dt.datetime(2026, 8, 4, 17, 5, 42)
+    twice = collect(once, [second], out=tmp_path / "twice.xlsx", now=later, who="manager").out
+
+    wb = openpyxl.load_workbook(twice)
+    ws = wb["回収ログ"]
+    head = [ws.cell(1, c) for c in range(1, 11)]
+    assert [c.value for c in head] == ["日時", "回収者", "ファイル", "担当者", "月", "追加", "変更なし", "競合", "拒否",
+                                       "備考"]
+    # the header as the master's tables have it: bold white on dark blue, framed, centred
+    assert all(c.font.b and c.fill.fgColor.rgb == "FF1F3864" and c.font.color.rgb == "FFFFFFFF" for c in head)
+    assert all(c.border.bottom.style == "thin" and c.alignment.horizontal == "center" for c in head)
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:J3"  # grown over the second collect's row
+    # 日時 a date-time cell shown to the minute, on both rows (the second styled like the first)
+    assert [ws.cell(r, 1).value for r in (2, 3)] == [NOW, later.replace(second=42)]
+    assert {ws.cell(r, 1).number_format for r in (2, 3)} == {"yyyy-mm-dd hh:mm"}
+    assert [ws.cell(r, 3).value for r in (2, 3)] == ["first.xlsx", "second.xlsx"]
+    note = ws.cell(2, 10)
+    assert note.alignment.wrap_text and "X社" not in note.value and note.value.count("\n") == 0
+    assert ws.column_dimensions["J"].width >= 60 and ws.column_dimensions["A"].width >= 16
+    assert all(ws.cell(r, c).border.left.style == "thin" for r in (2, 3) for c in range(1, 11))
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    # the master's cell formats kept at their indices, on each collect (the second adds none:
+    # its row takes the first one's formats)
+    parts = [zipfile.ZipFile(p).read("xl/styles.xml") for p in (master, once, twice)]
+    _assert_styles_appended(parts[0], parts[1])
+    assert parts[2] == parts[1]
+
+    # LibreOffice opens it and shows the same values (the date-time a date-time)
+    lo = openpyxl.load_workbook(convert(twice, tmp_path / "lo"))["回収ログ"]
+    assert [[c.value for c in row] for row in lo.iter_rows(max_col=9)] == \
+        [[c.value for c in row] for row in ws.iter_rows(max_col=9)]
+    assert lo.auto_filter.ref == "A1:J3"  # (headless, LibreOffice saves no sheet's frozen panes: not checked)

@@ -1,4 +1,9 @@
-"""The 回収ログ sheet: one row per collected file — who, when, which file, the counts."""
+"""The 回収ログ sheet: one row per collected file — who, when, which file, the counts.
+
+Its look, for every writer (the package editor of ``xlsales collect``, the Book adapter
+of the 回収 button): the header in the master's table-header style, frozen, with an
+autofilter; 日時 a date-time cell shown ``yyyy-mm-dd hh:mm``; 備考 wrapped in a wide column.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,19 @@ from collections.abc import Sequence
 from xlsales.collect.merge import FileSummary, counts
 from xlsales.model import Event
 from xlsales.texts import label, labels, message_text
+from xlsales.write.master import text_width
 
 COLUMNS: tuple[str, ...] = ("when", "who", "file", "rep", "month", "added", "unchanged", "conflicts", "refused",
                             "note")
-WIDTHS: tuple[float, ...] = (18, 14, 40, 14, 9, 8, 10, 8, 8, 50)
+WIDTHS: tuple[float, ...] = (17, 12, 36, 14, 10, 8, 10, 8, 8, 70)
+#: The named styles (workbook_templates/styles.json) of the header and of each column's cells.
+HEADER_STYLE = "head"
+STYLES: tuple[str, ...] = ("collect_log_when", "collect_log_text", "collect_log_text", "collect_log_text",
+                           "collect_log_text", "collect_log_count", "collect_log_count", "collect_log_count",
+                           "collect_log_count", "collect_log_note")
+#: Points per line of a row (Meiryo UI 11 pt), and the header's height (two lines of "未変更" fit).
+LINE_HEIGHT = 18.0
+HEADER_HEIGHT = 24.0
 
 
 def sheet_name(lang: str = "ja") -> str:
@@ -35,10 +49,10 @@ def collector() -> str:
 
 
 def log_rows(files: Sequence[FileSummary], *, when: dt.datetime, who: str, lang: str = "ja") -> list[list[object]]:
-    """One row per file: when (text, to the second), who, the file, its rep and month, the counts,
-    and in the note the details (``details``: why a file was refused whole, each refused or bad
-    row and each conflict with its reason), one per line."""
-    stamp = when.strftime("%Y-%m-%d %H:%M:%S")
+    """One row per file: when (a date-time, to the second), who, the file, its rep and month, the
+    counts, and in the note the details (``details``: why a file was refused whole, each refused
+    or bad row and each conflict with its reason), one per line."""
+    stamp = when.replace(microsecond=0)
     rows = []
     for f in files:
         c = counts(f)
@@ -68,3 +82,21 @@ def details(summary: FileSummary, lang: str = "ja") -> list[str]:
                                   else message_text("collect_deleted", lang),
                                   returned=event_text(c.returned, lang)))
     return lines
+
+
+def row_height(row: Sequence[object]) -> float:
+    """The height (points) that shows all of a log row's note, wrapped in its column.
+
+    Excel does not fit a row's height to wrapped text in a file it opens, so the writer sets it.
+
+    Examples
+    --------
+    >>> row_height(["", "", "", "", "", 0, 0, 0, 0, "one line"])
+    18.0
+    >>> row_height(["", "", "", "", "", 0, 0, 0, 0, "a\\nb"])
+    36.0
+    """
+    note = str(row[-1] or "")
+    per_line = max(1, int(WIDTHS[-1]) - 2)
+    lines = sum(max(1, -(-text_width(line) // per_line)) for line in note.split("\n"))
+    return LINE_HEIGHT * lines

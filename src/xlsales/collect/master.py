@@ -20,9 +20,10 @@ from pathlib import Path
 
 from xlsales.collect import log_sheet
 from xlsales.collect.merge import FileSummary, MergePlan, merge
-from xlsales.collect.package import PackageError, SheetEdit, edit_package
+from xlsales.collect.package import NewSheet, PackageError, SheetEdit, edit_package
 from xlsales.collect.returned import Returned, read_returned
 from xlsales.exceptions import CollectError, InputError
+from xlsales.layout.styles import named_styles
 from xlsales.model import Event, Master
 from xlsales.read.cells import RawSheet, read_workbook
 from xlsales.texts import check_lang, label
@@ -106,7 +107,11 @@ def collect(master_path: str | os.PathLike, returned: Sequence[str | os.PathLike
     edits = _edits(master, sheets, plan, master_path.name)
     rows = [log_sheet.header(lang), *log_sheet.log_rows(plan.files, when=now, who=who if who is not None
                                                          else log_sheet.collector(), lang=lang)]
-    new_sheet = (log_sheet.sheet_name(lang), rows, log_sheet.WIDTHS)
+    styles = named_styles()
+    new_sheet = NewSheet(log_sheet.sheet_name(lang), rows, log_sheet.WIDTHS,
+                         header_style=styles[log_sheet.HEADER_STYLE],
+                         styles=[styles[name] for name in log_sheet.STYLES],
+                         heights=[log_sheet.HEADER_HEIGHT, *(log_sheet.row_height(r) for r in rows[1:])])
     stamp = now.strftime("%Y%m%d-%H%M%S")
     if in_place:
         target = master_path

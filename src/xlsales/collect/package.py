@@ -8,8 +8,10 @@ change:
   (text as inline strings, ``t="inlineStr"``, so ``sharedStrings.xml`` stays as it is;
   numbers and dates as serial numbers), styled like the cell above;
 - the tables on those sheets, grown to cover new rows (``ref`` and its ``autoFilter``);
-- a sheet appended to (its rows after its last one) or added (its part, and its entries
-  in ``workbook.xml``, the workbook's relationships and ``[Content_Types].xml``).
+- a sheet appended to (its rows after its last one, styled like the row above, its
+  autofilter grown) or added (its part, and its entries in ``workbook.xml``, the
+  workbook's relationships and ``[Content_Types].xml``), with the cell formats it needs
+  appended to ``styles.xml`` (``styles_part``: no existing index changes).
 
 Cells are found by their ``r`` attribute, which every writer of xlsx (Excel, LibreOffice,
 openpyxl, XlsxWriter) puts on every row and cell; a sheet without it is refused.
@@ -28,6 +30,9 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import column_index_from_string, get_column_letter
+
+from xlsales.collect.styles_part import STYLES_PART, StylesPartError, add_cell_formats
+from xlsales.layout.styles import Style
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -53,15 +58,36 @@ class SheetEdit:
     cells: dict[int, dict[int, object]] = field(default_factory=dict)
     header_row: int = 1
     grow_table: bool = True  # the table whose header is ``header_row`` grows down to the last row set
+    styles: dict[int, bytes] = field(default_factory=dict)  # column -> cellXfs index of new rows' cells
+    heights: dict[int, float] = field(default_factory=dict)  # new row -> its height in points
+
+
+@dataclass
+class NewSheet:
+    """A sheet ``edit_package`` adds, or appends rows to when the workbook has it already.
+
+    ``rows`` starts with the header.  Added, the sheet gets ``widths``, the header in
+    ``header_style`` (frozen, with an autofilter over the rows), each column's cells in its
+    ``styles`` entry and each row the height in ``heights`` (None: the default).  Appended
+    to, the new rows are styled like the sheet's last row (``styles`` where it has none)
+    and its autofilter grows over them.
+    """
+
+    name: str
+    rows: Sequence[Sequence[object]]
+    widths: Sequence[float] = ()
+    header_style: Style | None = None
+    styles: Sequence[Style | None] = ()
+    heights: Sequence[float | None] = ()
 
 
 def edit_package(src: str | Path, dst: str | Path, edits: Mapping[str, SheetEdit], *,
-                 new_sheet: tuple[str, Sequence[Sequence[object]], Sequence[float]] | None = None) -> None:
+                 new_sheet: NewSheet | None = None) -> None:
     """Copy the package ``src`` to ``dst`` with ``edits`` (by sheet name) applied.
 
-    ``new_sheet`` is (name, rows, column widths): a sheet added at the end of the workbook
-    when it has no sheet of that name, else its rows are appended after that sheet's last row
-    (the first row, its header, is then left out).
+    ``new_sheet``: a sheet added at the end of the workbook when it has no sheet of that
+    name, else its rows are appended after that sheet's last row (the first row, its
+    header, is then left out).
 
     Raises
     ------
@@ -75,22 +101,46 @@ def edit_package(src: str | Path, dst: str | Path, edits: Mapping[str, SheetEdit
         edits = dict(edits)
         added: tuple[str, bytes] | None = None
         if new_sheet is not None:
-            name, rows, widths = new_sheet
+            name, rows = new_sheet.name, new_sheet.rows
             if name in sheets:
-                last = _last_row(zin.read(sheets[name]))
+                xml = zin.read(sheets[name])
+                last = _last_row(xml)
                 edit = edits.setdefault(name, SheetEdit())
                 for i, values in enumerate(rows[1:], start=last + 1):
                     edit.cells[i] = dict(enumerate(values))
+                    if i - last < len(new_sheet.heights) and new_sheet.heights[i - last] is not None:
+                        edit.heights[i] = new_sheet.heights[i - last]
+                above = _row_styles(xml, last) if last > 1 else {}
+                wanted = [c for c, style in enumerate(new_sheet.styles) if style is not None and c not in above]
+                if wanted:  # a sheet with no styled row yet (a header alone, or written plain)
+                    styles, formats = _with_formats(zin, [new_sheet.styles[c] for c in wanted])
+                    if styles is not None:
+                        changed[STYLES_PART] = styles
+                        edit.styles.update({c: str(f).encode() for c, f in zip(wanted, formats)})
             else:
                 part = _free_part(zin)
-                added = (part, _sheet_xml(rows, widths, date1904))
+                wanted = [new_sheet.header_style, *new_sheet.styles]
+                styles, formats = _with_formats(zin, [s for s in wanted if s is not None])
+                it = iter(formats)
+                indices = [next(it) if s is not None else None for s in wanted] if styles is not None else []
+                if styles is not None:
+                    changed[STYLES_PART] = styles
+                added = (part, _sheet_xml(new_sheet, indices, date1904))
                 changed.update(_register_sheet(zin, name, part))
+                # Excel writes an autofilter's range as a hidden name too; LibreOffice reads it from there.
+                width = max((len(r) for r in rows), default=1)
+                changed[_WORKBOOK] = _filter_name(changed[_WORKBOOK], len(sheets), name, width, len(rows))
         for name, edit in edits.items():
             if name not in sheets:
                 raise PackageError(f"no sheet {name!r}")
             member = sheets[name]
             xml = zin.read(member)
             changed[member] = _edit_sheet(xml, edit, date1904)
+            if new_sheet is not None and name == new_sheet.name and edit.cells:
+                changed[member] = _grow_autofilter(changed[member], max(edit.cells))
+                index = list(sheets).index(name)
+                changed[_WORKBOOK] = _grow_filter_name(changed.get(_WORKBOOK, zin.read(_WORKBOOK)), index,
+                                                       max(edit.cells))
             last = max(edit.cells, default=0)
             for table in _tables_of(zin, member):
                 xml = zin.read(table)
@@ -212,7 +262,8 @@ def _edit_sheet(xml: bytes, edit: SheetEdit, date1904: bool) -> bytes:
             if at < pos:
                 raise PackageError("rows out of order")
             pieces.append(xml[pos:at])
-            pieces.append(_new_row(r, values, above, col_styles, prefix, date1904))
+            pieces.append(_new_row(r, values, {**above, **edit.styles}, col_styles, prefix, date1904,
+                                   height=edit.heights.get(r)))
             pos = at
     pieces.append(xml[pos:])
     out = b"".join(pieces)
@@ -286,10 +337,74 @@ def _rewrite_row(row_xml: bytes, values: dict[int, object], above: dict[int, byt
 
 
 def _new_row(r: int, values: dict[int, object], above: dict[int, bytes], col_styles: dict[int, bytes],
-             prefix: bytes, date1904: bool) -> bytes:
+             prefix: bytes, date1904: bool, *, height: float | None = None) -> bytes:
     inner = b"".join(_cell(prefix, c, r, v, above.get(c) or col_styles.get(c), date1904)
                      for c, v in sorted(values.items()) if v is not None)
-    return b"<" + prefix + b'row r="' + str(r).encode() + b'">' + inner + b"</" + prefix + b"row>"
+    ht = f' ht="{height:g}" customHeight="1"'.encode() if height else b""
+    return b"<" + prefix + b'row r="' + str(r).encode() + b'"' + ht + b">" + inner + b"</" + prefix + b"row>"
+
+
+def _row_styles(xml: bytes, r: int) -> dict[int, bytes]:
+    """Column -> the style of its cell in row ``r`` of the sheet ``xml`` (empty: no such row)."""
+    for tag in _ROW_TAG.finditer(xml):
+        m = _R_ATTR.search(tag.group("attrs"))
+        if m is not None and int(m.group(1)) == r:
+            return _cell_styles(xml, (r, tag.start(), tag.end(), bool(tag.group("empty"))))
+    return {}
+
+
+def _with_formats(zin: zipfile.ZipFile, styles: Sequence[Style]) -> tuple[bytes | None, list[int]]:
+    # A styles.xml this module cannot append to leaves the sheet plain: its look is never
+    # worth refusing a collect over.
+    if STYLES_PART not in zin.NameToInfo:
+        return None, []
+    try:
+        return add_cell_formats(zin.read(STYLES_PART), styles)
+    except (StylesPartError, ElementTree.ParseError):
+        return None, []
+
+
+_AUTOFILTER = re.compile(rb"""(<(?:[\w.\-]+:)?autoFilter\b[^>]*?\sref\s*=\s*["'])"""
+                         rb"""\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)(["'])""")
+
+
+_FILTER_NAME = "_xlnm._FilterDatabase"
+
+
+def _filter_name(wb: bytes, index: int, sheet: str, width: int, rows: int) -> bytes:
+    """workbook.xml with the hidden name of the autofilter of sheet number ``index`` (0-based)."""
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    ref = f"{quoted}!$A$1:${col_letter(width - 1)}${max(rows, 1)}"
+    p = re.search(rb"<(?P<p>[\w.\-]+:)?workbook\b", wb).group("p") or b""
+    entry = (b"<" + p + b'definedName name="' + _FILTER_NAME.encode() + b'" localSheetId="' + str(index).encode()
+             + b'" hidden="1">' + escape(ref).encode("utf-8") + b"</" + p + b"definedName>")
+    close = re.search(rb"</(?:[\w.\-]+:)?definedNames>", wb)
+    if close is not None:
+        return wb[:close.start()] + entry + wb[close.start():]
+    # definedNames follows sheets (and functionGroups, externalReferences when present).
+    after = max(m.end() for m in re.finditer(rb"</(?:[\w.\-]+:)?(?:sheets|functionGroups|externalReferences)>", wb))
+    return wb[:after] + b"<" + p + b"definedNames>" + entry + b"</" + p + b"definedNames>" + wb[after:]
+
+
+def _grow_filter_name(wb: bytes, index: int, last_row: int) -> bytes:
+    """The hidden autofilter name of sheet number ``index`` reaching down to ``last_row``."""
+    pattern = re.compile(rb"""(<(?:[\w.\-]+:)?definedName\b(?=[^>]*name=["']""" + re.escape(_FILTER_NAME.encode())
+                         + rb"""["'])(?=[^>]*localSheetId=["']""" + str(index).encode()
+                         + rb"""["'])[^>]*>[^<]*?\$[A-Z]+\$)(\d+)(<)""")
+
+    def grow(m: re.Match) -> bytes:
+        return m.group(1) + str(max(int(m.group(2)), last_row)).encode() + m.group(3)
+
+    return pattern.sub(grow, wb, count=1)
+
+
+def _grow_autofilter(xml: bytes, last_row: int) -> bytes:
+    """The sheet's own autofilter (not a table's) reaching down to ``last_row`` at least."""
+    def grow(m: re.Match) -> bytes:
+        end = max(int(m.group(5)), last_row)
+        return m.group(1) + m.group(2) + m.group(3) + b":" + m.group(4) + str(end).encode() + m.group(6)
+
+    return _AUTOFILTER.sub(grow, xml, count=1)
 
 
 def serial(day: dt.date, date1904: bool = False) -> float:
@@ -373,15 +488,35 @@ def _free_part(zin: zipfile.ZipFile) -> str:
     return f"xl/worksheets/sheet{n}.xml"
 
 
-def _sheet_xml(rows: Sequence[Sequence[object]], widths: Sequence[float], date1904: bool) -> bytes:
+def _sheet_xml(sheet: NewSheet, styles: Sequence[int | None], date1904: bool) -> bytes:
+    """The worksheet part of an added sheet: ``styles`` are the header's, then each column's
+    cellXfs indices (empty: no formats could be added; the sheet is then plain)."""
+    rows = sheet.rows
+    head_style, col_styles = (styles[0], styles[1:]) if styles else (None, [])
+    width = max((len(r) for r in rows), default=0)
     cols = b"".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'.encode()
-                    for i, w in enumerate(widths, start=1))
-    body = b"".join(_new_row(r, {c: v for c, v in enumerate(values)}, {}, {}, b"", date1904)
-                    for r, values in enumerate(rows, start=1))
+                    for i, w in enumerate(sheet.widths, start=1))
+    body = []
+    for r, values in enumerate(rows, start=1):
+        style = ({c: str(head_style).encode() for c in range(width)} if head_style is not None else {}) if r == 1 \
+            else {c: str(s).encode() for c, s in enumerate(col_styles) if s is not None}
+        height = sheet.heights[r - 1] if r - 1 < len(sheet.heights) else None
+        body.append(_new_row(r, {c: v for c, v in enumerate(values)}, style, {}, b"", date1904, height=height))
+    last = f"{col_letter(max(width - 1, 0))}{max(len(rows), 1)}"
+    # The header frozen (the rows scroll under it), an autofilter over the table, A4 landscape
+    # one page wide: the look of the master's own tables.
+    views = (b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft"'
+             b' state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>')
     return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             b'<worksheet xmlns="' + _NS_MAIN.encode() + b'" xmlns:r="' + _NS_R.encode() + b'">'
+            + b'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+            + b'<dimension ref="A1:' + last.encode() + b'"/>' + views
             + (b"<cols>" + cols + b"</cols>" if cols else b"")
-            + b"<sheetData>" + body + b"</sheetData></worksheet>")
+            + b"<sheetData>" + b"".join(body) + b"</sheetData>"
+            + b'<autoFilter ref="A1:' + last.encode() + b'"/>'
+            + b'<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+            + b'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            + b"</worksheet>")
 
 
 def _register_sheet(zin: zipfile.ZipFile, name: str, part: str) -> dict[str, bytes]:
