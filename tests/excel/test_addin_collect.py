@@ -130,6 +130,12 @@ def test_the_collect_log_grows_and_the_rows_are_text_as_typed(mailed, tmp_path):
                                               "refused 0"
     log = openpyxl.load_workbook(twice)["Collect log"]
     assert [row[2].value for row in log.iter_rows(min_row=2)] == ["first.xlsx", "second.xlsx"]
+    # the look of xlsales collect's 回収ログ: the header bold on dark blue and frozen, 日時 a
+    # date-time shown to the minute (the first row's kept a date-time), 備考 wrapped
+    assert all(c.font.b and c.fill.fgColor.rgb == "FF1F3864" for c in log[1]) and log.freeze_panes == "A2"
+    assert all(isinstance(log.cell(r, 1).value, dt.datetime) for r in (2, 3))
+    assert {log.cell(r, 1).number_format for r in (2, 3)} == {"yyyy-mm-dd hh:mm"}
+    assert log.cell(2, 10).alignment.wrap_text and log.column_dimensions["J"].width >= 60
     assert [e.customer for e in xlsales.read_master(twice).events[4:]] == ["=HYPERLINK(\"http://x\")", "+1"]
     ws = openpyxl.load_workbook(twice)["活動ログ"]
     assert [ws.cell(r, 5).data_type for r in (6, 7)] == ["s", "s"]  # text cells, no formula

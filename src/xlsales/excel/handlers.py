@@ -373,11 +373,14 @@ def _collect_log_sheet(grids: dict[str, list[list[object]]], files: list[FileSum
     kept = [list(row) for row in grids.get(name) or [] if any(v not in (None, "") for v in row)]
     new = log_sheet.log_rows(files, when=now, who=who, lang=lang)
     sheet = sm.Sheet(name=name, freeze=(1, 0))
-    for i, row in enumerate([*(kept or [log_sheet.header(lang)]), *new]):
-        for j, value in enumerate(row):
-            if value is not None:
-                sheet.set(i, j, value, style="head" if i == 0 else None)
+    rows = [*(kept or [log_sheet.header(lang)]), *new]
+    for i, row in enumerate(rows):
+        for j in range(len(log_sheet.COLUMNS)):
+            value = row[j] if j < len(row) else None
+            sheet.set(i, j, value, style=log_sheet.HEADER_STYLE if i == 0 else log_sheet.STYLES[j])
+        sheet.row_heights[i] = log_sheet.HEADER_HEIGHT if i == 0 else log_sheet.row_height(row)
     sheet.col_widths.update(dict(enumerate(log_sheet.WIDTHS)))
+    sheet.print_setup = sm.PrintSetup(repeat_rows=(0, 0))  # A4 landscape, one page wide, the header on each
     return sheet
 
 
