@@ -95,7 +95,7 @@ def round_trip(work: Path) -> Path:
 
 
 def sheet_only(master: Path, sheet: str, dst: Path) -> None:
-    """A workbook holding only ``sheet``'s cells, widths and fonts, printed on one page at full size."""
+    """A workbook holding only ``sheet``'s cells, their look, widths and heights, printed as the sheet prints."""
     src = openpyxl.load_workbook(master)[sheet]
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -108,15 +108,14 @@ def sheet_only(master: Path, sheet: str, dst: Path) -> None:
             d.number_format = c.number_format
     for key, dim in src.column_dimensions.items():
         ws.column_dimensions[key].width = dim.width
-    # A3 landscape with narrow margins holds the sheet's ten columns at nearly full size (fit to
-    # one page wide, so 備考 is never cut off onto a second page).
+    for key, dim in src.row_dimensions.items():  # the heights that show each wrapped 備考
+        ws.row_dimensions[key].height = dim.height
+    # As the sheet prints: A4 landscape, one page wide (its own borders, no grid lines).
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A3
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.page_margins.left = ws.page_margins.right = 0.25
-    ws.print_options.gridLines = True
-    ws.print_options.headings = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
     wb.save(dst)
 
 
@@ -132,7 +131,7 @@ def crop_box(pgm: bytes, margin: int = 12) -> tuple[int, int, int, int]:
     return x0, y0, x1 - x0 + 1, y1 - y0 + 1
 
 
-def render(xlsx: Path, png: Path, dpi: int = 80) -> None:
+def render(xlsx: Path, png: Path, dpi: int = 110) -> None:
     out = xlsx.parent
     subprocess.run(["soffice", f"-env:UserInstallation=file://{out / 'lo-profile'}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(out), str(xlsx)], check=True, capture_output=True)
