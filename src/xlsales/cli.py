@@ -81,6 +81,10 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
+#: ``xlsales collect``'s exit status when conflicts were reported and neither --take-returned
+#: nor --keep-master settled them.
+EXIT_CONFLICTS = 3
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlsales")
 def cli() -> None:
@@ -322,6 +326,10 @@ def collect(master: Path, returned: tuple[Path, ...], out: Path | None, in_place
     backup), with everything of the master kept (charts, images, other sheets) and
     a row per file on its 回収ログ sheet.
 
+    Exit status: 0 done; 1 a file or the master could not be read or written;
+    3 conflicts were reported and left unsettled (the merged master is still
+    written): collect again with --take-returned or --keep-master.
+
     \b
     Example:
         xlsales collect master.xlsx returned/ --out master-2026-07.xlsx
@@ -376,6 +384,8 @@ def collect(master: Path, returned: tuple[Path, ...], out: Path | None, in_place
         click.echo(message_text("collect_written", lang, path=result.out))
     if failed or any(f.error is not None for f in result.files):
         sys.exit(1)
+    if pending:  # a script (or a scheduled task) sees that the manager still has to decide
+        sys.exit(EXIT_CONFLICTS)
 
 
 def main() -> None:  # pragma: no cover

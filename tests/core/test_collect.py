@@ -444,3 +444,24 @@ def test_the_collect_log_looks_like_the_masters_tables_and_keeps_its_look_when_i
     assert [[c.value for c in row] for row in lo.iter_rows(max_col=9)] == \
         [[c.value for c in row] for row in ws.iter_rows(max_col=9)]
     assert lo.auto_filter.ref == "A1:J3"  # (headless, LibreOffice saves no sheet's frozen panes: not checked)
+
+
+def test_collect_exits_3_while_conflicts_are_left_unsettled(setup, tmp_path):
+    master, people = setup()
+    # a conflict (a sent row changed) beside a new row: the new row is merged, the conflict waits
+    ret = _add_rows(people[SATO], [[dt.date(2026, 7, 21), SATO, "訪問", "新社"]], tmp_path / "ret.xlsx",
+                    edit={(2, 5): "A社 本店"})
+    out = tmp_path / "new.xlsx"
+    result = CliRunner().invoke(cli.cli, ["collect", str(master), str(ret), "--out", str(out), "--lang", "en"])
+    assert result.exit_code == 3, result.output
+    log = _log(out)  # written all the same: the new row in, the conflicting row as the master has it
+    assert (log[0][4], [row[4] for row in log[4:]]) == ("A社", ["新社"])
+    for flag, customer in (("--take-returned", "A社 本店"), ("--keep-master", "A社")):
+        settled = tmp_path / f"{flag}.xlsx"
+        result = CliRunner().invoke(cli.cli, ["collect", str(master), str(ret), "--out", str(settled), flag])
+        assert result.exit_code == 0, result.output
+        assert _log(settled)[0][4] == customer
+    # a conflict only, nothing to write: still 3 (the manager has something to decide)
+    only = _add_rows(people[SATO], [], tmp_path / "only.xlsx", edit={(2, 5): "A社 本店"})
+    result = CliRunner().invoke(cli.cli, ["collect", str(master), str(only), "--out", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 3 and not (tmp_path / "x.xlsx").exists()
