@@ -54,7 +54,8 @@ def figures(master: Master, *, as_of: dt.date | None = None, lang: str | None = 
         - ``rep`` (string): the member, or ``""`` for the team's totals;
         - ``month`` (datetime64[ns]): the first day of the month;
         - ``key`` (string): the row, by the keys of the layout: ``sales_target``,
-          ``sales``, ``achievement``, ``orders``, ``unit_price``, ``open_amount``, ...,
+          ``sales``, ``achievement``, ``cum_sales_target``, ``cum_sales``,
+          ``cum_achievement``, ``last_year_sales``, ``yoy``, ``orders``, ``unit_price``, ``open_amount``, ...,
           ``visits``, ``new_topics``, ``new_deals``, ``win_rate``, ``forecast``,
           ``visits_target``, ``visits_achievement``, ..., ``lost_forever``;
         - ``value`` (float64): NaN where the sheet's cell is blank (a month after the

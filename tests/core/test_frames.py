@@ -93,7 +93,8 @@ def test_shape_and_types(demo, frame):
     assert list(dict.fromkeys(frame.rep)) == ["", *reps]  # the team's first, then the members in order
     assert [t.date() for t in dict.fromkeys(frame.month)] == MONTHS
     keys = list(dict.fromkeys(frame.key))
-    assert keys[:5] == ["sales_target", "sales", "achievement", "orders", "unit_price"]
+    assert keys[:10] == ["sales_target", "sales", "achievement", "cum_sales_target", "cum_sales", "cum_achievement",
+                         "last_year_sales", "yoy", "orders", "unit_price"]
     for key in ("visits", "new_topics", "new_deals", "win_rate", "forecast", "visits_target", "lost_forever"):
         assert key in keys
     assert not any(re.fullmatch(r"(deal_a|deal_b|topic)_[123]", k) for k in keys)  # no name rows

@@ -155,7 +155,8 @@ def test_sheets_print_well_and_look_finished(tricky):
     ws = wb["チーム"]
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
-    assert ws.page_setup.fitToHeight == 0  # as many pages down as needed
+    assert ws.page_setup.fitToHeight in (None, 1)  # one page tall (1 is the default): issue 14 §5
+    assert ws.print_area.endswith(f"!$A$1:${openpyxl.utils.get_column_letter(ws.max_column)}${ws.max_row}")  # the table
     assert ws.print_title_rows == "$1:$5"
     assert ws.freeze_panes == "C6"
     assert ws.column_dimensions["A"].width >= 20
@@ -168,7 +169,8 @@ def test_sheets_print_well_and_look_finished(tricky):
     assert ws._charts or __import__("zipfile").ZipFile(tricky.team).namelist().count("xl/charts/chart1.xml")
     # number formats: amounts, percentages, the month header
     labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
-    assert ws.cell(labels["売上達成率"], 3).number_format == "0%"
+    assert ws.cell(labels["売上達成率"], 3).number_format == '[>=1]"◎ "0%;[>=0.8]"◇ "0%;"▼ "0%'  # B/W marks
+    assert ws.cell(labels["前年比"], 3).number_format == "0%"
     assert ws.cell(labels["売上"], 3).number_format == "#,##0"
     assert ws.cell(5, 3).number_format == 'm"月"'
 

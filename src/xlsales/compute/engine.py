@@ -50,6 +50,20 @@ def month_end(d: dt.date) -> dt.date:
     return add_months(d, 1) - dt.timedelta(days=1)
 
 
+def fiscal_year_first(d: dt.date, start_month: int) -> dt.date:
+    """The first day of the fiscal year that holds ``d``, for years starting in ``start_month``.
+
+    Examples
+    --------
+    >>> fiscal_year_first(dt.date(2027, 2, 10), 4)
+    datetime.date(2026, 4, 1)
+    >>> fiscal_year_first(dt.date(2026, 4, 1), 4)
+    datetime.date(2026, 4, 1)
+    """
+    year = d.year if d.month >= start_month else d.year - 1
+    return dt.date(year, start_month, 1)
+
+
 def period_months(settings: Settings, as_of: dt.date) -> list[dt.date]:
     """The first days of the months shown, from Settings (DOMAIN.md §4).
 
@@ -57,9 +71,7 @@ def period_months(settings: Settings, as_of: dt.date) -> list[dt.date]:
     """
     start = settings.period_start
     if start is None:
-        fy = settings.fiscal_year_start
-        year = as_of.year if as_of.month >= fy else as_of.year - 1
-        start = dt.date(year, fy, 1)
+        start = fiscal_year_first(as_of, settings.fiscal_year_start)
     return [add_months(month_start(start), i) for i in range(settings.period_months)]
 
 
@@ -149,6 +161,9 @@ class ScopeMetrics:
     flows: dict[str, dict[dt.date, float]]  # metric -> month -> value (every month that has events)
     stocks: dict[str, dict[dt.date | None, Stock]]  # stage -> month (None = total) -> Stock
     month_start: dict[dt.date, Stock]  # 月初の商談 per period month
+    # The months in which the scope's log has at least one row (of any 区分): the
+    # target/process sheet leaves 前年同月売上 blank for a fiscal year without any.
+    log_months: frozenset[dt.date] = frozenset()
 
     def flow(self, key: str, month: dt.date) -> float:
         return self.flows[key].get(month, 0)
@@ -218,8 +233,10 @@ def compute_scope(events: Sequence[Event], months: Sequence[dt.date], as_of: dt.
     """All figures of one scope: ``events`` are that scope's events in log order."""
     facts = facts if facts is not None else event_facts(events)
     flows: dict[str, dict[dt.date, float]] = {k: defaultdict(float) for k in FLOW_KEYS}
+    log_months: set[dt.date] = set()
     for ev, fx in zip(events, facts):
         m = month_start(ev.date)
+        log_months.add(m)
         if ev.activity == "order":
             flows["sales"][m] += float(ev.amount or 0)
         for key, activity in FLOW_COUNTS.items():
@@ -254,4 +271,5 @@ def compute_scope(events: Sequence[Event], months: Sequence[dt.date], as_of: dt.
     at_as_of = [it for it in open_at(as_of) if it.close_month in in_period]
     for stage in STOCK_STAGES:
         stocks[stage][None] = stock_of(it for it in at_as_of if it.stage == stage)
-    return ScopeMetrics(months=months, as_of=as_of, flows=flows, stocks=stocks, month_start=starts)
+    return ScopeMetrics(months=months, as_of=as_of, flows=flows, stocks=stocks, month_start=starts,
+                        log_months=frozenset(log_months))

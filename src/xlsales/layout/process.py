@@ -8,7 +8,10 @@ This is the one place that decides what every generated cell holds.  Two sheets:
 - the target/process sheet (DOMAIN.md §8): flows are COUNTIFS/SUMIFS over the table,
   each month by bounds on the date column (a value column: thousands of COUNTIFS reading
   a calculated month column made LibreOffice's recalculation about twice as slow), derived
-  rows are formulas over the cells above, stocks are values at the as-of date.
+  rows are formulas over the cells above, stocks are values at the as-of date.  The
+  fiscal-year-to-date rows (累計, DOMAIN.md §9) add each month to the column before; the
+  fiscal-year months before the view enter as one carried-in value.  前年同月売上 is one
+  SUMIFS per month over the same month a year earlier.
 
 Every formula gets the value it computes from the engine, so a workbook opened in
 Protected View or a previewer shows the same numbers Excel computes.
@@ -22,9 +25,18 @@ from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from xlsales.compute.engine import EXCEL_EPOCH, FLOW_COUNTS, EventFacts, ScopeMetrics, Stock
+from xlsales.compute.engine import (
+    EXCEL_EPOCH,
+    FLOW_COUNTS,
+    EventFacts,
+    ScopeMetrics,
+    Stock,
+    add_months,
+    fiscal_year_first,
+)
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout.names import quote_sheet
+from xlsales.layout.styles import named_styles
 from xlsales.model import Event, Settings
 from xlsales.texts import label, labels
 from xlsales.vocab import STAGES
@@ -40,8 +52,9 @@ PROCESS_KPIS = ("orders", "new_deals", "new_topics", "visits", "follows", "lists
 # Validation drop-downs reach this many rows below the data, for rows a rep appends.
 APPEND_ROOM = 2000
 
-# Fixed positions on the target/process sheet (0-based).
-ROW_TITLE, ROW_PARAMS, ROW_NOTE, ROW_HEAD = 0, 1, 2, 4
+# Fixed positions on the target/process sheet (0-based).  ROW_NOTE2 holds the notes on
+# the 累計 and 前年 rows and the achievement marks.
+ROW_TITLE, ROW_PARAMS, ROW_NOTE, ROW_NOTE2, ROW_HEAD = 0, 1, 2, 3, 4
 FIRST_ROW = ROW_HEAD + 1
 COL_LABEL, COL_BENCH, COL_FIRST_MONTH = 0, 1, 2
 # Parameter cells on row 2: label/value pairs.
@@ -315,7 +328,7 @@ class ProcessInputs:
 @dataclass(frozen=True)
 class _Row:
     key: str
-    kind: str  # target, flow, ratio, start, stock, name, forecast, ptarget, pachieve
+    kind: str  # target, flow, ratio, start, stock, name, forecast, ptarget, cum_target, cum_sales, last_year
     style: str
     label_style: str = "label"
     num: str | None = None  # ratio numerator row key
@@ -326,11 +339,18 @@ class _Row:
 
 
 def process_rows() -> list[_Row]:
-    """The rows of DOMAIN.md §8, in order, then xlsales's own rows."""
+    """The rows of DOMAIN.md §8, in order, with xlsales's own rows: the fiscal-year-to-date
+    and last-year rows after 売上達成率, the rest after フォロー件数."""
     rows = [
         _Row("sales_target", "target", "target", "label_key"),
         _Row("sales", "flow", "amount_key", "label_key"),
-        _Row("achievement", "ratio", "pct", "label_derived", num="sales", den="sales_target"),
+        _Row("achievement", "ratio", "pct_achieve", "label_derived", num="sales", den="sales_target"),
+        # xlsales's own rows, in the sales block where a manager looks for them (DOMAIN.md §9)
+        _Row("cum_sales_target", "cum_target", "amount", "label_derived"),
+        _Row("cum_sales", "cum_sales", "amount", "label_derived"),
+        _Row("cum_achievement", "ratio", "pct_achieve", "label_derived", num="cum_sales", den="cum_sales_target"),
+        _Row("last_year_sales", "last_year", "amount", "label_derived"),
+        _Row("yoy", "ratio", "pct", "label_derived", num="sales", den="last_year_sales"),
         _Row("orders", "flow", "count"),
         _Row("unit_price", "ratio", "price", "label_derived", num="sales", den="orders"),
         _Row("open_amount", "start", "stock", stage="amount"),
@@ -352,11 +372,15 @@ def process_rows() -> list[_Row]:
     ]
     for kpi in PROCESS_KPIS:
         rows.append(_Row(f"{kpi}_target", "ptarget", "target", stage=kpi))
-        rows.append(_Row(f"{kpi}_achievement", "ratio", "pct", "label_derived", num=kpi,
+        rows.append(_Row(f"{kpi}_achievement", "ratio", "pct_achieve", "label_derived", num=kpi,
                          den=f"{kpi}_target"))
     rows += [_Row("lost_now", "flow", "count", "label_sub", level=1),
              _Row("lost_forever", "flow", "count", "label_sub", level=1)]
     return rows
+
+
+# The fiscal-year-to-date and last-year rows: their benchmark and total columns are their own.
+YEAR_TO_DATE_ROWS = ("cum_sales_target", "cum_sales", "cum_achievement", "last_year_sales", "yoy")
 
 
 def process_row_index() -> dict[str, int]:
@@ -405,6 +429,68 @@ def _flow_formula(key: str, month_cell: str, rep: str | None, c: LogColumns, lan
     return f"COUNTIFS({','.join([*crit, *activity(FLOW_COUNTS[key]), *month])})"
 
 
+def _last_year_formula(month_cell: str, rep: str | None, c: LogColumns, lang: str) -> str:
+    # 売上 of the same month a year earlier: the same SUMIFS, bounds moved by EDATE.
+    crit = [c.ref("rep"), criterion_equals(rep)] if rep is not None else []
+    bounds = [c.ref("date"), f'">="&EDATE({month_cell},-12)', c.ref("date"), f'"<"&EDATE({month_cell},-11)']
+    order = [c.ref("activity"), text_literal(label("activity", "order", lang))]
+    return f"SUMIFS({','.join([c.ref('amount'), *crit, *order, *bounds])})"
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """What the 累計 and 前年 rows of one sheet need besides the monthly rows.
+
+    ``carried_months`` are the months of the first shown month's fiscal year before the
+    view (none when the view starts at a fiscal year's start); ``carried_target`` and
+    ``carried_sales`` their sums (sales only of months up to the as-of month).
+    ``last_year`` tells, per shown month, whether the scope's log has any row in the
+    fiscal year before that month's.
+    """
+
+    fiscal_year_start: int
+    carried_months: tuple[dt.date, ...]
+    carried_target: float
+    carried_sales: float
+    last_year: dict[dt.date, bool]
+
+
+def year_to_date(metrics: ScopeMetrics, sales_targets: dict[dt.date, float], fiscal_year_start: int) -> YearToDate:
+    """The carried-in values and last-year availability of one target/process sheet."""
+    months = metrics.months
+    first = fiscal_year_first(months[0], fiscal_year_start)
+    carried = []
+    while first < months[0]:
+        carried.append(first)
+        first = add_months(first, 1)
+    sales = sum(metrics.flow("sales", m) for m in carried if not metrics.is_future(m))
+    has_year: dict[dt.date, bool] = {}
+    last_year: dict[dt.date, bool] = {}
+    for m in months:
+        previous = add_months(fiscal_year_first(m, fiscal_year_start), -12)
+        if previous not in has_year:
+            has_year[previous] = any(add_months(previous, k) in metrics.log_months for k in range(12))
+        last_year[m] = has_year[previous]
+    return YearToDate(fiscal_year_start, tuple(carried), sum(sales_targets.get(m) or 0 for m in carried),
+                      sales, last_year)
+
+
+def _month_name(m: dt.date, lang: str) -> str:
+    return f"{m.month}月" if lang == "ja" else m.strftime("%b")
+
+
+def _notes_line(ytd: YearToDate, lang: str) -> str:
+    fy = dt.date(2000, ytd.fiscal_year_start, 1)
+    parts = [label("text", "cumulative_note", lang).format(fy_month=fy.month, fy_month_name=fy.strftime("%B"))]
+    if ytd.carried_months:
+        parts.append(label("text", "carried_in_note", lang).format(
+            first=_month_name(ytd.carried_months[0], lang), last=_month_name(ytd.carried_months[-1], lang)))
+    if not all(ytd.last_year.values()):
+        parts.append(label("text", "no_last_year_note", lang))
+    parts.append(label("text", "achievement_marks", lang))
+    return ("　" if lang == "ja" else " ").join(parts)
+
+
 def _ratio(num: object, den: object) -> object:
     """The value of IF(N(den)=0,"",N(num)/den): blank for a zero or empty denominator."""
     n = num if isinstance(num, (int, float)) else 0
@@ -439,6 +525,10 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
     sheet.set(ROW_NOTE, 0, label("text", "stocks_note", lang), style="note")
     sheet.merges.append((ROW_NOTE, 0, ROW_NOTE, last_col))
     sheet.row_heights[ROW_NOTE] = 30
+    ytd = year_to_date(metrics, inputs.sales_targets, inputs.settings.fiscal_year_start)
+    sheet.set(ROW_NOTE2, 0, _notes_line(ytd, lang), style="note")
+    sheet.merges.append((ROW_NOTE2, 0, ROW_NOTE2, last_col))
+    sheet.row_heights[ROW_NOTE2] = 30
 
     # Header
     sheet.set(ROW_HEAD, COL_LABEL, label("header", "label", lang), style="head")
@@ -515,9 +605,33 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
                 total += v
         return f"SUM({first_m}{row1}:{last_m}{row1})", total
 
+    def cumulative(r: _Row, col: int, month: dt.date, monthly: str) -> tuple[str, object]:
+        # This month added to the column before; a fiscal year's first month starts again,
+        # and the view's first month adds the carried-in value of the benchmark column.
+        this = values.get((monthly, col))
+        total = this if isinstance(this, (int, float)) else 0
+        if month == fiscal_year_first(month, ytd.fiscal_year_start):
+            return f"N({ref(monthly, col)})", total
+        before = values.get((r.key, col - 1))
+        total += before if isinstance(before, (int, float)) else 0
+        return f"N({ref(r.key, col - 1)})+N({ref(monthly, col)})", total
+
+    def last_year_total() -> bool:
+        # Like for like: shown only when every month with actuals has last year's figure.
+        return any(ytd.last_year.values()) and all(ytd.last_year[m] for m in months if not metrics.is_future(m))
+
     for r in rows:
         for col, month, kind in columns:
-            if kind == "bench":
+            if r.key in YEAR_TO_DATE_ROWS and kind != "month":
+                carried = {"cum_sales_target": ytd.carried_target, "cum_sales": ytd.carried_sales}
+                if kind == "bench" and ytd.carried_months and r.key in carried:
+                    put(r, col, carried[r.key], style=f"carry_{lang}")
+                elif kind == "total" and r.key in ("last_year_sales", "yoy") and last_year_total():
+                    formula, value = sum_formula(r) if r.key == "last_year_sales" else ratio_formula(r, col)
+                    put(r, col, value, formula)
+                else:
+                    put(r, col, None)
+            elif kind == "bench":
                 if r.kind == "ratio":
                     formula, value = ratio_formula(r, col)
                     put(r, col, value, formula)
@@ -530,6 +644,19 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
                     put(r, col, inputs.sales_targets.get(month))
                 elif r.kind == "ptarget":
                     put(r, col, inputs.process_targets.get(r.stage, {}).get(month))
+                elif r.kind == "cum_target":  # targets are known: it runs on into future months
+                    formula, value = cumulative(r, col, month, "sales_target")
+                    put(r, col, value, formula)
+                elif r.kind == "cum_sales":
+                    formula, value = future_guard(col, *cumulative(r, col, month, "sales"), month)
+                    put(r, col, value, formula)
+                elif r.kind == "last_year":
+                    if ytd.last_year[month]:
+                        formula, value = future_guard(col, _last_year_formula(month_head(col), inputs.rep, c, lang),
+                                                      metrics.flow("sales", add_months(month, -12)), month)
+                        put(r, col, value, formula)
+                    else:  # no row at all in that fiscal year: blank, and the notes line says why
+                        put(r, col, None)
                 elif r.kind == "flow":
                     formula, value = future_guard(col, _flow_formula(r.key, month_head(col), inputs.rep, c, lang),
                                                   metrics.flow(r.key, month), month)
@@ -572,6 +699,7 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
         title=label("text", "chart_title", lang),
         anchor=(last_row + 2, 0),
         y_title=inputs.settings.amount_unit,
+        x_num_format=named_styles()[f"head_month_{lang}"].number_format,
         series=[
             sm.ChartSeries(name=(row_of["sales_target"], COL_LABEL),
                            categories=(ROW_HEAD, COL_FIRST_MONTH, ROW_HEAD, col_total - 1),
@@ -583,7 +711,10 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
                            kind="line", color="#C00000"),
         ],
     ))
-    sheet.print_setup = sm.PrintSetup(repeat_rows=(0, ROW_HEAD), repeat_cols=(0, 0),
+    # One A4 landscape page: the table and the parameters above it, which reach further
+    # right than a short view's table; the chart below it is for the screen.
+    sheet.print_setup = sm.PrintSetup(repeat_rows=(0, ROW_HEAD), repeat_cols=(0, 0), fit_tall=1,
+                                      area=(0, 0, last_row, max(last_col, COL_WB)), margins=(0.3, 0.3, 0.5, 0.5),
                                       header="&L&\"-,Bold\"" + inputs.title + "&R&D")
     return sheet
 

@@ -88,6 +88,9 @@ class Chart:
     series: list[ChartSeries]
     y_title: str = ""
     size: tuple[int, int] = (720, 300)
+    # The category axis' number format, not linked to the source cells: LibreOffice shows
+    # date categories as serials (46113) otherwise.
+    x_num_format: str | None = None
 
 
 @dataclass
@@ -95,6 +98,7 @@ class PrintSetup:
     landscape: bool = True
     paper: int = 9  # A4
     fit_width: bool = True
+    fit_tall: int = 0  # with fit_width: pages tall (0: as many as needed)
     repeat_rows: tuple[int, int] | None = None
     repeat_cols: tuple[int, int] | None = None
     header: str = ""

@@ -319,6 +319,8 @@ def _write_chart(book: xlsxwriter.Workbook, ws: Any, sheet_name: str, chart: sm.
         return
     main.set_title({"name": chart.title, "name_font": {"size": 12}})
     main.set_y_axis({"name": chart.y_title, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    if chart.x_num_format:
+        main.set_x_axis({"num_format": chart.x_num_format})
     main.set_legend({"position": "bottom"})
     main.set_size({"width": chart.size[0], "height": chart.size[1]})
     ws.insert_chart(chart.anchor[0], chart.anchor[1], main)
@@ -329,7 +331,7 @@ def _print_setup(ws: Any, p: sm.PrintSetup) -> None:
         ws.set_landscape()
     ws.set_paper(p.paper)
     if p.fit_width:
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, p.fit_tall)
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
     if p.repeat_cols:

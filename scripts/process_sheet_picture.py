@@ -1,0 +1,77 @@
+"""Make docs/target-process-sheet.png: the demo's team target/process sheet as it prints.
+
+The demo's log holds one fiscal year; for a picture with 前年同月売上 and 前年比 filled in,
+its rows are copied one year earlier with amounts at 90% (a made-up last year).  The team
+workbook is built with the demo's as-of date, every sheet but the team's is left out of
+the print by a one-cell print area (a zip edit: the chart survives), LibreOffice prints
+it to PDF and ``pdftoppm`` rasterises the first page (the whole A4 page, as printed).
+
+    python scripts/process_sheet_picture.py [--out docs/target-process-sheet.png] [--gray]
+
+Needs soffice and pdftoppm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from xlsales import build
+from xlsales.demo import DEMO_AS_OF, demo_master
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _with_last_year(master):
+    earlier = []
+    for ev in master.events:
+        date = ev.date.replace(year=ev.date.year - 1)
+        close = ev.close_month.replace(year=ev.close_month.year - 1) if ev.close_month else None
+        amount = round(ev.amount * 0.9) if ev.amount is not None else None
+        earlier.append(dataclasses.replace(ev, id="LY" + ev.id, date=date, close_month=close, amount=amount))
+    return dataclasses.replace(master, events=earlier + list(master.events))
+
+
+def _only_first_sheet_prints(src: Path, dst: Path) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                text = data.decode("utf-8")
+                names = re.findall(r'<sheet [^>]*name="([^"]+)"', text)
+                text = re.sub(r'<definedName name="_xlnm.Print_Area" localSheetId="[1-9]\d*">[^<]*</definedName>',
+                              "", text)
+                extra = "".join(f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">\'{n}\'!$A$1:$A$1'
+                                f"</definedName>" for i, n in enumerate(names) if i)
+                data = text.replace("</definedNames>", extra + "</definedNames>").encode("utf-8")
+            zout.writestr(item, data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(ROOT / "docs" / "target-process-sheet.png"))
+    parser.add_argument("--gray", action="store_true", help="render in grayscale (black-and-white check)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        team = build(_with_last_year(demo_master()), work / "out", as_of=DEMO_AS_OF, lang="ja").team
+        copy = work / "team.xlsx"
+        _only_first_sheet_prints(team, copy)
+        profile = work / "profile"
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(work), str(copy)], check=True, capture_output=True)
+        # The whole A4 landscape page at 110 dpi: what the manager's printer gives
+        command = ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile"]
+        if args.gray:
+            command.append("-gray")
+        subprocess.run([*command, str(work / "team.pdf"), str(Path(args.out).with_suffix(""))], check=True)
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()
