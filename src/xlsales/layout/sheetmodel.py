@@ -95,6 +95,9 @@ class PrintSetup:
     landscape: bool = True
     paper: int = 9  # A4
     fit_width: bool = True
+    fit_height: bool = False  # with fit_width: the whole sheet on one page
+    scale: int | None = None  # percent, when not fitted (fitting ignores manual page breaks)
+    col_breaks: tuple[int, ...] = ()  # a page starts at each of these columns (0-based)
     repeat_rows: tuple[int, int] | None = None
     repeat_cols: tuple[int, int] | None = None
     header: str = ""
