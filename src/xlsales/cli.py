@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from xlsales.exceptions import XlsalesError
+from xlsales.layout.teams import teams_of
 from xlsales.model import Master, Settings
 from xlsales.texts import label, message_text
 from xlsales.write.build import build as build_workbooks
@@ -157,7 +158,9 @@ def demo(out: Path, lang: str | None, as_of: str | None) -> None:
 
 
 def _build(master, out: Path, as_of: dt.date | None, lang: str) -> None:
-    progress = _Progress(len(master.members) + 1, message_text("cli_building", lang))
+    teams = teams_of(master.members, [m.rep for m in master.members])
+    files = 1 + len(master.members) + (len(teams) if len(teams) > 1 else 0)  # all reps', each team's, each rep's
+    progress = _Progress(files, message_text("cli_building", lang))
     try:
         result = build_workbooks(master, out, as_of=as_of, lang=lang, progress=progress)
     finally:

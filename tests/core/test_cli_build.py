@@ -114,8 +114,11 @@ def test_demo_runs_with_no_input(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo" / "マスター.xlsx").is_file()
     books = list((tmp_path / "demo" / "workbooks").glob("*.xlsx"))
-    assert len(books) == 9  # the team and 8 reps
-    assert "目標プロセス_チーム_2026-12.xlsx" in {p.name for p in books}
+    assert len(books) == 11  # all reps', the two teams' (営業1課, 営業2課) and 8 reps'
+    assert {"目標プロセス_チーム_2026-12.xlsx", "目標プロセス_チーム_営業1課_2026-12.xlsx",
+            "目標プロセス_チーム_営業2課_2026-12.xlsx"} <= {p.name for p in books}
+    for name in ("目標プロセス_チーム_営業1課_2026-12.xlsx", "目標プロセス_チーム_営業2課_2026-12.xlsx"):
+        assert name in result.output  # the CLI lists every file it wrote
     sato = next(p for p in books if "佐藤 健太" in p.name)
     table = process_table(sato, "佐藤 健太")
     # Fiscal year from April: July..December are columns 4..9 (after the benchmark).

@@ -136,17 +136,30 @@ def test_the_attachment_is_the_workbook_byte_for_byte_with_its_japanese_name(mai
     assert re.search(rb"filename\*(0\*)?=utf-8''%E7%9B%AE", eml.read_bytes())  # RFC 2231 (continued when long)
 
 
-def test_the_leader_gets_the_team_workbook(mailed):
+def test_the_leader_gets_their_teams_workbook(mailed):
     master, out, _ = mailed
     leader = master.members[0]
-    msg = parse(out / f"目標プロセス_チーム_2026-10_{leader.rep}.eml")
+    assert len({m.team for m in master.members}) == 2  # the build wrote a workbook per team
+    msg = parse(out / f"目標プロセス_チーム_{leader.team}_2026-10_{leader.rep}.eml")
     assert msg["To"].addresses[0].addr_spec == leader.email and msg["Cc"] == MANAGER
     (att,) = list(msg.iter_attachments())
-    assert att.get_content() == (out / "目標プロセス_チーム_2026-10.xlsx").read_bytes()
+    assert att.get_filename() == f"目標プロセス_チーム_{leader.team}_2026-10.xlsx"
+    assert att.get_content() == (out / f"目標プロセス_チーム_{leader.team}_2026-10.xlsx").read_bytes()
+    assert not (out / f"目標プロセス_チーム_2026-10_{leader.rep}.eml").exists()
     body = msg.get_body(("plain",)).get_content()
     team = [m.rep for m in master.members if m.team == leader.team]
     sales = sum(expected_figures(master, r, MONTH, AS_OF)[0] for r in team)
     assert f"・売上: {fmt(sales)}万円" in body and "返送は不要" in body
+
+
+def test_with_one_team_the_leader_gets_the_workbook_of_all_reps(tmp_path):
+    master = few_reps(mail_master(), 2)  # both in 営業1課
+    result = mail_month(master, tmp_path, month=MONTH, lang="ja", today=dt.date(2027, 1, 5))
+    leader = master.members[0]
+    msg = parse(result.drafts["leader:" + leader.rep])
+    (att,) = list(msg.iter_attachments())
+    assert att.get_filename() == "目標プロセス_チーム_2026-10.xlsx"
+    assert sorted(p.name for p in tmp_path.glob("*チーム*.xlsx")) == ["目標プロセス_チーム_2026-10.xlsx"]
 
 
 def test_english_drafts(tmp_path):

@@ -231,10 +231,18 @@ def test_a_person_workbook_holds_nothing_of_another_rep(tmp_path):
     benchmarks = {(PRIVATE_REPS[1], "visits"): 32.0, ("", "follows"): 250.0}
     m = master(_private_rows(), PRIVATE_REPS, targets=targets, benchmarks=benchmarks,
                settings=Settings(period_start=D(2026, 10, 1), period_months=3))
+    # two teams: the build also writes チーム別, チーム内比較 and a workbook per team
+    m.members = [Member(rep=rep, team="T1" if r < 2 else "T2") for r, rep in enumerate(PRIVATE_REPS)]
     result = build(m, tmp_path / "out", as_of=D(2026, 11, 30), lang="ja")
     team_text = all_xml_text(result.team)
     for r in range(len(PRIVATE_REPS)):  # the team workbook has everyone (the scan can see them)
         assert all(html.escape(s, quote=False) in team_text for s in _secrets_of(r)), r
+    assert {"チーム別", "チーム内比較"} <= set(openpyxl.load_workbook(result.team, read_only=True).sheetnames)
+    for team, members in (("T1", (0, 1)), ("T2", (2,))):  # a team's workbook: nothing of the other team
+        text = all_xml_text(result.teams[team])
+        for r in range(len(PRIVATE_REPS)):
+            for secret in _secrets_of(r):
+                assert (html.escape(secret, quote=False) in text) == (r in members), (team, secret)
     for r, rep in enumerate(PRIVATE_REPS):
         path = result.people[rep]
         with zipfile.ZipFile(path) as z:

@@ -156,7 +156,8 @@ def _log_language(grids: dict[str, list[list[object]]]) -> str:
 def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outcome:
     """Fill in the target/process sheets of ``book`` from its ActivityLog table.
 
-    The sheets are the team workbook's (チーム and one per rep), laid out by the same
+    The sheets are the team workbook's (チーム, one per rep, チーム別 with more than one
+    team, and the rep comparison), laid out by the same
     code as ``xlsales build``; the table gets the same hidden helper columns.  Every
     other sheet stays as it is.  Refuses (ValidationError) when a row is bad.
     """
@@ -168,7 +169,8 @@ def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outc
     if exact:
         raise ValidationError(exact, source=book.name)
     reps = [m.rep for m in master.members]
-    own = {label("sheet", "team", lang), *reps}
+    team_views = {label("sheet", "by_team", log_lang), label("sheet", "comparison", log_lang)}
+    own = {label("sheet", "team", lang), *team_views, *reps}
     reserved = {n for n in grids if n not in own}
     model = layout_workbook(master, reps, as_of=as_of, lang=log_lang, team=True, reserved=reserved)
     columns = log_columns(log_lang)
@@ -185,7 +187,8 @@ def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outc
         book.define_name(name, refers_to)
     first_other = next(iter(grids), None)
     process = model.sheets[: 1 + len(reps)]
-    for sheet in process:
+    # チーム別 and the rep comparison, as xlsales build writes them (layout.teams)
+    for sheet in process + [s for s in model.sheets if s.name in team_views]:
         book.put_sheet(sheet, before=first_other)
     return Outcome(message_text("addin_refreshed", lang, n=len(process), as_of=as_of), changed=True)
 

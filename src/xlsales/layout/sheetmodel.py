@@ -99,6 +99,8 @@ class PrintSetup:
     paper: int = 9  # A4
     fit_width: bool = True
     fit_tall: int = 0  # with fit_width: pages tall (0: as many as needed)
+    scale: int | None = None  # percent, when not fitted (fitting ignores manual page breaks)
+    col_breaks: tuple[int, ...] = ()  # a page starts at each of these columns (0-based)
     repeat_rows: tuple[int, int] | None = None
     repeat_cols: tuple[int, int] | None = None
     header: str = ""

@@ -17,6 +17,7 @@ from xlsales.layout import sheetmodel as sm
 from xlsales.layout.names import safe_filename, safe_sheet_name
 from xlsales.layout.process import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
 from xlsales.layout.sent_record import record_of, record_sheet
+from xlsales.layout.teams import team_sheets
 from xlsales.model import Event, Master
 from xlsales.texts import label, labels
 
@@ -100,7 +101,7 @@ def _subset(events: Sequence[Event], facts: Sequence[EventFacts],
 
 def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang: str, team: bool,
                     facts: Sequence[EventFacts] | None = None, groups: dict[str, list[int]] | None = None,
-                    reserved: set[str] = frozenset()) -> sm.Workbook:
+                    reserved: set[str] = frozenset(), team_name: str | None = None) -> sm.Workbook:
     """The model of one output workbook: the team's (``team=True``) or one rep's.
 
     Its first sheets are the target/process sheets: the team's (team workbooks), then
@@ -111,6 +112,11 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     recomputing them for every workbook of a build.  ``reserved`` names sheets that exist
     already (the ribbon's refresh writes into a workbook that has other sheets):
     generated sheets get other names.
+
+    A team workbook also holds, after the reps' sheets, the rep comparison and (with
+    more than one team among ``reps``) the チーム別 sheet (``layout.teams``).
+    ``team_name`` makes it one team's workbook: its sheet titled with the team's name,
+    no チーム別 sheet, no list of skipped rows (they may be other teams' rows).
     """
     months = period_months(master.settings, as_of)
     all_facts = facts if facts is not None else event_facts(master.events)
@@ -125,18 +131,24 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         name = safe_sheet_name(label("sheet", "team", lang), taken)
         metrics = compute_scope(events, months, as_of, local_facts)
         book.sheets.append(layout_process(name, metrics, _inputs_for(
-            master, reps, label("text", "team_title", lang), None, lang, team=True)))
+            master, reps, team_name or label("text", "team_title", lang), None, lang, team=True)))
+    rep_metrics, rep_sheets = {}, {}
     for rep in reps:
         rep_events, rep_facts = _subset(events, local_facts, local_groups.get(rep, []))
-        metrics = compute_scope(rep_events, months, as_of, rep_facts)
+        metrics = rep_metrics[rep] = compute_scope(rep_events, months, as_of, rep_facts)
         name = safe_sheet_name(rep, taken, fallback="Rep")
-        book.sheets.append(layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False)))
+        rep_sheets[rep] = layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False))
+        book.sheets.append(rep_sheets[rep])
+    if team:
+        book.sheets += team_sheets(master, reps, rep_sheets, rep_metrics, months=months, as_of=as_of, lang=lang,
+                                   taken=taken, title=team_name or label("text", "team_title", lang),
+                                   by_team=team_name is None)
     lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), visibility="hidden")
     log = layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts, lang=lang,
                      reps=list(reps), lists_sheet=lists, own_rep=None if team else reps[0])
     book.sheets.append(log)
     book.defined_names.update(log_names(lang, len(events)))
-    if team and master.skipped:
+    if team and team_name is None and master.skipped:
         book.sheets.append(_skipped_sheet(master, lang, taken))
     if lists.cells:
         book.sheets.append(lists)
@@ -168,3 +180,26 @@ def output_names(reps: Sequence[str], as_of: dt.date, lang: str) -> tuple[str, d
         used.add(candidate.casefold())
         people[rep] = candidate
     return team, people
+
+
+def team_output_names(reps: Sequence[str], teams: Sequence[str], as_of: dt.date, lang: str) -> dict[str, str]:
+    """File names of the teams' workbooks: ``目標プロセス_チーム_<team>_YYYY-MM.xlsx``.
+
+    Safe like the reps' (``safe_filename``) and unique case-insensitively among every
+    name of the build (``output_names(reps, ...)``): a team named like a rep, or two
+    teams that only differ in characters a file name cannot hold, get ``(2)``.
+    """
+    team, people = output_names(reps, as_of, lang)
+    used = {n.casefold() for n in (team, *people.values())}
+    stem = f"{label('file', 'process', lang)}_{label('sheet', 'team', lang)}"
+    month = as_of.strftime("%Y-%m")
+    out: dict[str, str] = {}
+    for name in teams:
+        base = f"{stem}_{safe_filename(name, fallback='team')}_{month}"
+        candidate, n = base + ".xlsx", 1
+        while candidate.casefold() in used:
+            n += 1
+            candidate = f"{base}({n}).xlsx"
+        used.add(candidate.casefold())
+        out[name] = candidate
+    return out

@@ -1,7 +1,8 @@
 """``xlsales mail``: the month's workbooks built (or found), one draft per recipient, sent if asked.
 
 Recipients: every rep on メンバー who had not left before the month (退職日), with their
-own workbook; and every team leader (リーダー ◯) with the team workbook, the manager in CC.
+own workbook; and every team leader (リーダー ◯) with their team's workbook (when the build
+wrote one per team) or the team workbook of all reps, the manager in CC.
 A recipient without a usable address, a missing workbook or a failed send is listed in
 the result with its reason; it never stops the others.
 """
@@ -19,7 +20,8 @@ from pathlib import Path
 from xlsales.compute.engine import month_end
 from xlsales.compute.workdays import calendar_of
 from xlsales.layout.names import safe_filename
-from xlsales.layout.workbook import output_names
+from xlsales.layout.teams import teams_of
+from xlsales.layout.workbook import output_names, team_output_names
 from xlsales.mail.drafts import Recipient, checked_address, draft_message, mail_texts, month_summary, reply_by_date
 from xlsales.mail.send import outgoing, read_send_log, record_sent, smtp_config, smtp_session
 from xlsales.model import Master
@@ -67,6 +69,8 @@ def recipients(master: Master, month: dt.date, folder: Path, lang: str) -> tuple
     """Who gets which workbook of ``folder`` (named as ``build`` names them), and who left."""
     reps = [m.rep for m in master.members]
     team_name, people = output_names(reps, month, lang)
+    teams = teams_of(master.members, reps)
+    team_files = team_output_names(reps, list(teams), month, lang) if len(teams) > 1 else {}
     out, left = [], []
     for m in master.members:
         if m.left_on is not None and m.left_on < month:
@@ -75,8 +79,8 @@ def recipients(master: Master, month: dt.date, folder: Path, lang: str) -> tuple
         out.append(Recipient(m, False, folder / people[m.rep], (m.rep,)))
     for m in master.members:
         if m.leader and m.rep not in left:
-            team = tuple(r.rep for r in master.members if m.team and r.team == m.team) or tuple(reps)
-            out.append(Recipient(m, True, folder / team_name, team))
+            team = tuple(teams.get(m.team.strip(), ())) or tuple(reps)
+            out.append(Recipient(m, True, folder / team_files.get(m.team.strip(), team_name), team))
     return out, left
 
 

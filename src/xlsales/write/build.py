@@ -1,4 +1,5 @@
-"""Build: a master's figures written as a team workbook and one workbook per rep.
+"""Build: a master's figures written as a team workbook, one per team (when the reps form
+more than one チーム) and one per rep.
 
 read -> validate (``xlsales.validate``) -> compute (``xlsales.compute``) -> lay out
 (``xlsales.layout.workbook``) -> write (``xlsxwriter_backend``).  Each workbook is
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from xlsales import _collector
 from xlsales.compute.engine import event_facts
-from xlsales.layout.workbook import layout_workbook, output_names, rows_by_rep
+from xlsales.layout.teams import teams_of
+from xlsales.layout.workbook import layout_workbook, output_names, rows_by_rep, team_output_names
 from xlsales.model import Master
 from xlsales.texts import check_lang
 from xlsales.write.xlsxwriter_backend import write_workbook
@@ -31,15 +33,20 @@ class BuildResult:
     team: Path
     people: dict[str, Path] = field(default_factory=dict)
     as_of: dt.date | None = None
+    teams: dict[str, Path] = field(default_factory=dict)  # team -> its workbook (more than one team only)
 
     @property
     def paths(self) -> list[Path]:
-        return [self.team, *self.people.values()]
+        return [self.team, *self.teams.values(), *self.people.values()]
 
 
 def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None = None, lang: str | None = None,
           progress: Progress | None = None) -> BuildResult:
-    """Write the team workbook and one workbook per rep of ``master`` into ``out_dir``.
+    """Write the team workbook, one per team and one per rep of ``master`` into ``out_dir``.
+
+    With more than one team (distinct non-blank チーム of メンバー), each team gets a
+    workbook of its reps and their rows only (``team_output_names``); a rep with a
+    blank チーム is only in the team workbook of all reps.
 
     Parameters
     ----------
@@ -65,12 +72,24 @@ def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None =
     out = Path(out_dir)
     reps = [m.rep for m in master.members]
     team_name, people = output_names(reps, as_of, lang)
+    teams = teams_of(master.members, reps)
+    if len(teams) < 2:  # one team is the team workbook itself
+        teams = {}
+    team_files = team_output_names(reps, list(teams), as_of, lang)
     result = BuildResult(team=out / team_name, as_of=as_of)
     shared = {"facts": event_facts(master.events), "groups": rows_by_rep(master.events)}
     with _collector.collector_paused():
         if progress:
             progress(team_name)
         write_workbook(layout_workbook(master, reps, as_of=as_of, lang=lang, team=True, **shared), result.team)
+        for name, members in teams.items():
+            gc.collect()
+            if progress:
+                progress(team_files[name])
+            path = out / team_files[name]
+            write_workbook(layout_workbook(master, members, as_of=as_of, lang=lang, team=True, team_name=name,
+                                           **shared), path)
+            result.teams[name] = path
         for rep in reps:
             gc.collect()  # the last workbook's garbage (the master is frozen: this is quick)
             if progress:

@@ -15,6 +15,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import TableColumn as XlTableColumn
 from openpyxl.worksheet.table import TableFormula
 
@@ -110,6 +111,10 @@ def render_sheet(ws: Any, sheet: sm.Sheet) -> None:
     if p.fit_width:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, p.fit_tall
+    elif p.scale:
+        ws.page_setup.scale = p.scale
+    for col in p.col_breaks:
+        ws.col_breaks.append(Break(id=col))
     if p.repeat_rows:
         ws.print_title_rows = f"{p.repeat_rows[0] + 1}:{p.repeat_rows[1] + 1}"
     if p.area:

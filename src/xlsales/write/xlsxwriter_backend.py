@@ -332,6 +332,10 @@ def _print_setup(ws: Any, p: sm.PrintSetup) -> None:
     ws.set_paper(p.paper)
     if p.fit_width:
         ws.fit_to_pages(1, p.fit_tall)
+    elif p.scale:
+        ws.set_print_scale(p.scale)
+    if p.col_breaks:
+        ws.set_v_pagebreaks(list(p.col_breaks))
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
     if p.repeat_cols:
