@@ -95,6 +95,7 @@ class PrintSetup:
     landscape: bool = True
     paper: int = 9  # A4
     fit_width: bool = True
+    fit_height: bool = False  # with fit_width: the whole print area on one page
     repeat_rows: tuple[int, int] | None = None
     repeat_cols: tuple[int, int] | None = None
     header: str = ""

@@ -109,7 +109,7 @@ def render_sheet(ws: Any, sheet: sm.Sheet) -> None:
     ws.page_setup.paperSize = p.paper
     if p.fit_width:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1 if p.fit_height else 0
     if p.repeat_rows:
         ws.print_title_rows = f"{p.repeat_rows[0] + 1}:{p.repeat_rows[1] + 1}"
     if p.area:

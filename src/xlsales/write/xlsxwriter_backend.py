@@ -329,7 +329,7 @@ def _print_setup(ws: Any, p: sm.PrintSetup) -> None:
         ws.set_landscape()
     ws.set_paper(p.paper)
     if p.fit_width:
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, 1 if p.fit_height else 0)
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
     if p.repeat_cols:
