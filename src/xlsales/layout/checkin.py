@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xlsales.compute.checkin import CHECKIN_KEYS, CheckinFigures, YomiStack
 from xlsales.compute.engine import month_end
