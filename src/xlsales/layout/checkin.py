@@ -300,7 +300,10 @@ def layout_checkin(name: str, figures: CheckinFigures, *, title: str, rep: str |
     sheet.col_widths.update({0: 24 if lang == "ja" else 30, COL_HOLIDAYS - 1: 3, COL_HOLIDAYS: 11})
     for j in range(1, width):
         sheet.col_widths[j] = 11.5
-    sheet.print_setup = sm.PrintSetup(repeat_rows=(0, 0), fit_height=True, area=(0, 0, last_row, width - 1),
+    # The print area holds the amount unit's cell (column H) on a rep's narrower sheet too.
+    last_col = max(width, COL_UNIT + 1) - 1
+    sheet.col_widths[COL_UNIT] = 11.5
+    sheet.print_setup = sm.PrintSetup(repeat_rows=(0, 0), fit_height=True, area=(0, 0, last_row, last_col),
                                       header="&L&\"-,Bold\"" + title + "&R&D")
     return sheet
 
