@@ -209,6 +209,63 @@ def build(master: Path, out: Path, as_of: str | None, log: Path | None, skip_bad
 
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--when", "when", type=click.Choice(["start", "mid", "end"]), default=None,
+              help="The meeting: start (月初: the month's first working day), mid (中間: the 15th or the next "
+                   "working day), end (月末: the month's last working day). Sets the default --as-of and the emphasis.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the check-in workbooks (created when missing).")
+@click.option("--as-of", "as_of", default=None,
+              help="Check-in date YYYY-MM-DD (default: the --when day of the month; without --when, today).")
+@click.option("--month", "month", default=None, help="The month YYYY-MM (default: the --as-of month, else this month).")
+@lang_option
+def checkin(master: Path, when: str | None, out: Path, as_of: str | None, month: str | None,
+            lang: str | None) -> None:
+    """Validate MASTER, then write the check-in workbooks (チェックイン) into OUT.
+
+    One team workbook and one per rep, each with the チェックイン sheet (pace against
+    the target pro-rated by working days, the ヨミ stack) and the ActivityLog table
+    its formulas count, named like the build's with チェックイン and the date.
+    --as-of overrides the --when date (--when then only sets the emphasis); without
+    --when the meeting follows the date (月初 up to the first working day, 月末 from
+    the last, 中間 in between).
+
+    \b
+    Example:
+        xlsales checkin master.xlsx --when mid --out meetings
+        xlsales checkin master.xlsx --when end --month 2026-11 --out meetings
+        xlsales checkin master.xlsx --as-of 2026-11-20 --out meetings --lang en
+    """
+    from xlsales.compute.checkin import default_as_of, meeting_of
+    from xlsales.compute.workdays import calendar_of
+    from xlsales.validate.master import read_master
+    from xlsales.write.checkin import write_checkins
+
+    msg_lang = (lang or _default_lang()).lower()
+    date, chosen = _as_of(as_of), _month(month, msg_lang)
+    try:
+        data = read_master(master, lang=msg_lang)
+    except XlsalesError as err:
+        _fail(err, msg_lang)
+    calendar = calendar_of(data.settings.closed_days)
+    the_month = chosen or (date or dt.date.today()).replace(day=1)
+    if date is None:
+        date = default_as_of(the_month, when, calendar) if when else dt.date.today()
+    meeting = when or meeting_of(date, calendar)
+    out_lang = (lang or data.settings.language or "ja").lower()
+    progress = _Progress(len(data.members) + 1, message_text("cli_building", msg_lang))
+    try:
+        result = write_checkins(data, out, as_of=date, meeting=meeting, month=the_month, lang=out_lang,
+                                progress=progress)
+    finally:
+        progress.close()
+    click.echo(message_text("cli_checkin_built", msg_lang, n=len(result.paths), out=out, as_of=date,
+                            meeting=label("meeting", meeting, msg_lang)))
+    for path in result.paths:
+        click.echo(f"  {path}")
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--log", "log", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A CSV activity log to check instead of the master's log sheet.")
 @lang_option

@@ -337,3 +337,36 @@ def test_mail_asks_for_the_month_like_monthly(excel, deck_file, tmp_path):
     book = excel("xsMail", path, answers=["2026年12月"])
     assert len(book.prompts) == 1
     assert len(list((tmp_path / "xlsales_2026-12").glob("*.eml"))) == 1 and "下書き" in book.alerts[-1]
+
+
+def test_checkin_button_writes_the_checkin_sheet_first_with_live_figures(deck_file, tmp_path, recalc):
+    out = tmp_path / "checkin.xlsx"
+    # A month before today: as of its last working day (2026-09-30, a Wednesday).
+    book = FileBook(deck_file, out)
+    outcome = handlers.checkin_book(book, month=dt.date(2026, 9, 1), lang="ja", today=dt.date(2026, 10, 5))
+    book.save()
+    assert outcome.changed and "2026-09-30" in outcome.message and "月末" in outcome.message
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "チェックイン" and "xsCheckin" in ribbon.ASKS_MONTH
+    assert wb["チェックイン"]["B2"].value.date() == dt.date(2026, 9, 30)
+    again = tmp_path / "again.xlsx"  # pressed twice: one check-in sheet, replaced
+    book = FileBook(out, again)
+    handlers.checkin_book(book, month=dt.date(2026, 9, 1), lang="ja", today=dt.date(2026, 10, 5))
+    book.save()
+    assert [n for n in openpyxl.load_workbook(again).sheetnames if "チェックイン" in n] == ["チェックイン"]
+    recalculated = recalc(again)
+    assert error_cells(recalculated) == []
+    # Its sales actual is the deck's orders of the month up to the as-of date, counted here from the master's log.
+    master = read_master(deck_file)
+    sold = sum(ev.amount or 0 for ev in master.events
+               if ev.activity == "order" and dt.date(2026, 9, 1) <= ev.date <= dt.date(2026, 9, 30))
+    ws = openpyxl.load_workbook(recalculated, data_only=True)["チェックイン"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "売上")
+    assert ws.cell(row, 4).value == pytest.approx(sold) and sold > 0
+
+
+def test_checkin_asks_for_this_month(excel, deck_file, tmp_path):
+    copy = tmp_path / "copy.xlsx"
+    copy.write_bytes(deck_file.read_bytes())
+    book = excel("xsCheckin", copy, answers=[None])
+    assert len(book.prompts) == 1 and "チェックイン" in book.prompts[0] and book.alerts == []  # Cancel: nothing

@@ -7,7 +7,8 @@
 - ``monthly_books``: write the team and per-person workbooks of a month into a folder
   beside the workbook (``Documents/xlsales/YYYY-MM`` when it has no local folder);
 - ``mail_drafts``: the same workbooks and one mail draft (``.eml``) per rep, never sent;
-- ``ask_month``: the month of 月次ブック作成 and メール作成, asked again with the reason until it reads;
+- ``checkin_book``: the team's チェックイン sheet of a month in the open workbook;
+- ``ask_month``: the month of 月次ブック作成, メール作成 and チェックイン, asked again with the reason until it reads;
 - ``collect_book`` (回収): the returned workbooks' new rows appended to the open
   workbook's ActivityLog table, a row per file on its 回収ログ sheet.
 """
@@ -26,12 +27,14 @@ from xlsales.collect.master import log_values
 from xlsales.collect.merge import FileSummary, counts, merge
 from xlsales.collect.returned import Returned, read_returned
 from xlsales.collect.sources import returned_files
-from xlsales.compute.engine import add_months, event_facts, month_end
+from xlsales.compute.checkin import default_as_of, meeting_of
+from xlsales.compute.engine import add_months, event_facts, month_end, month_start
+from xlsales.compute.workdays import WorkCalendar, calendar_of
 from xlsales.excel.books import Book, Mark
 from xlsales.exceptions import CollectError, InputError, Problem, ValidationError
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout.process import HELPER_KEYS, TABLE, base_values, helper_formulas, log_columns, log_names
-from xlsales.layout.workbook import layout_workbook
+from xlsales.layout.workbook import checkin_sheet, layout_workbook, rows_by_rep
 from xlsales.model import Master
 from xlsales.read.cells import LOG_TABLE, raw_sheet
 from xlsales.texts import check_lang, label, message_text
@@ -153,14 +156,9 @@ def _log_language(grids: dict[str, list[list[object]]]) -> str:
     return "ja" if label("log", "date", "ja") in head else "en"
 
 
-def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outcome:
-    """Fill in the target/process sheets of ``book`` from its ActivityLog table.
-
-    The sheets are the team workbook's (チーム, one per rep, チーム別 with more than one
-    team, and the rep comparison), laid out by the same
-    code as ``xlsales build``; the table gets the same hidden helper columns.  Every
-    other sheet stays as it is.  Refuses (ValidationError) when a row is bad.
-    """
+def _prepare_log(book: Book, lang: str | None) -> tuple[Master, str, str, set[str], dict[str, list[list[object]]]]:
+    # Read and check the workbook, then give its ActivityLog table the build's hidden helper
+    # columns (every row now in it counts as built: its history goes into "base" as values).
     grids = book.grids()
     log_lang = _log_language(grids)
     lang = check_lang(lang or log_lang)
@@ -168,14 +166,8 @@ def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outc
     exact = _formula_ready_problems(grids, master, log_lang)
     if exact:
         raise ValidationError(exact, source=book.name)
-    reps = [m.rep for m in master.members]
-    team_views = {label("sheet", "by_team", log_lang), label("sheet", "comparison", log_lang)}
-    own = {label("sheet", "team", lang), *team_views, *reps}
-    reserved = {n for n in grids if n not in own}
-    model = layout_workbook(master, reps, as_of=as_of, lang=log_lang, team=True, reserved=reserved)
     columns = log_columns(log_lang)
     formulas = helper_formulas(columns, log_lang)
-    # Every row now in the table counts as built: its history goes into "base" as values.
     events = master.events
     rows = [ev.row for ev in events]
     bases = dict(zip(rows, base_values(events, event_facts(events), rows)))
@@ -185,12 +177,58 @@ def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outc
                                    for k in HELPER_KEYS])
     for name, refers_to in log_names(log_lang, max(rows, default=header_row) - header_row).items():
         book.define_name(name, refers_to)
+    return master, lang, log_lang, set(grids), grids
+
+
+def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outcome:
+    """Fill in the target/process sheets of ``book`` from its ActivityLog table.
+
+    The sheets are the team workbook's (チーム, one per rep, チーム別 with more than one
+    team, and the rep comparison), laid out by the same code as ``xlsales build``; the
+    table gets the same hidden helper columns.  Every other sheet stays as it is.
+    Refuses (ValidationError) when a row is bad.
+    """
+    master, lang, log_lang, names, grids = _prepare_log(book, lang)
+    reps = [m.rep for m in master.members]
+    team_views = {label("sheet", "by_team", log_lang), label("sheet", "comparison", log_lang)}
+    own = {label("sheet", "team", lang), *team_views, *reps}
+    reserved = {n for n in names if n not in own}
+    model = layout_workbook(master, reps, as_of=as_of, lang=log_lang, team=True, reserved=reserved)
     first_other = next(iter(grids), None)
     process = model.sheets[: 1 + len(reps)]
     # チーム別 and the rep comparison, as xlsales build writes them (layout.teams)
     for sheet in process + [s for s in model.sheets if s.name in team_views]:
         book.put_sheet(sheet, before=first_other)
     return Outcome(message_text("addin_refreshed", lang, n=len(process), as_of=as_of), changed=True)
+
+
+def checkin_as_of(month: dt.date, today: dt.date, calendar: WorkCalendar) -> dt.date:
+    """The as-of date of the チェックイン button for ``month``: today within the month,
+    else the month's last working day (a past month: its result) or first (a later month)."""
+    if month_start(today) == month:
+        return today
+    return default_as_of(month, "end" if month < today else "start", calendar)
+
+
+def checkin_book(book: Book, *, month: dt.date, lang: str | None = None, today: dt.date | None = None) -> Outcome:
+    """The チェックイン button: the team's check-in sheet (a row per rep) of ``month`` in ``book``.
+
+    The sheet is the one ``xlsales build`` and ``xlsales checkin`` write (the same
+    layout and formulas over the ActivityLog table, which gets the build's helper
+    columns, as with 更新); it replaces an earlier check-in sheet and goes first.  The
+    as-of date is ``checkin_as_of``; the meeting follows it (``meeting_of``).
+    """
+    master, lang, log_lang, names, grids = _prepare_log(book, lang)
+    calendar = calendar_of(master.settings.closed_days)
+    as_of = checkin_as_of(month_start(month), today or dt.date.today(), calendar)
+    reps = [m.rep for m in master.members]
+    own = label("sheet", "checkin", log_lang)
+    events = master.events
+    sheet = checkin_sheet(master, reps, events, event_facts(events), rows_by_rep(events), as_of=as_of, lang=log_lang,
+                          team=True, taken={n for n in names if n != own}, month=month)
+    book.put_sheet(sheet, before=next(iter(grids), None))
+    meeting = label("meeting", meeting_of(as_of, calendar), lang)
+    return Outcome(message_text("addin_checkin", lang, n=1, as_of=as_of, meeting=meeting), changed=True)
 
 
 def month_as_of(month: dt.date, today: dt.date) -> dt.date:
@@ -260,7 +298,8 @@ def local_folder(fullname: str) -> Path | None:
 Prompt = Callable[[str, str], object]
 
 
-def ask_month(prompt: Prompt, lang: str, *, today: dt.date, tries: int = 5) -> dt.date | None:
+def ask_month(prompt: Prompt, lang: str, *, today: dt.date, tries: int = 5,
+              default_month: dt.date | None = None, question: str = "addin_ask_month") -> dt.date | None:
     """The month to distribute, asked until the answer reads as a month; None on Cancel.
 
     Parameters
@@ -272,6 +311,10 @@ def ask_month(prompt: Prompt, lang: str, *, today: dt.date, tries: int = 5) -> d
     lang : {"ja", "en"}
     today : date
         The default answer is the last month that ended before ``today``.
+    default_month : date, optional
+        Another default answer (チェックイン: this month).
+    question : str
+        The key of the question's message (チェックイン asks its own).
     tries : int
         After this many unreadable answers in a row the question is dropped (None).
 
@@ -285,8 +328,8 @@ def ask_month(prompt: Prompt, lang: str, *, today: dt.date, tries: int = 5) -> d
     ``令和8年7月``, ``R8.7`` or a date of the month.  An unreadable answer is asked again,
     with the reason and the answer given.
     """
-    message = message_text("addin_ask_month", lang)
-    default = previous_month(today).strftime("%Y-%m")
+    message = message_text(question, lang)
+    default = (default_month or previous_month(today)).strftime("%Y-%m")
     for _ in range(tries):
         answer = prompt(message, default)
         if answer is None or answer is False:

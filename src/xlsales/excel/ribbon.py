@@ -23,6 +23,7 @@ from xlsales.excel.books import Book
 from xlsales.excel.handlers import (
     Outcome,
     ask_month,
+    checkin_book,
     collect_book,
     mail_drafts,
     monthly_books,
@@ -54,6 +55,11 @@ def _mail(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -> O
     return mail_drafts(book, month=month or previous_month(dt.date.today()), lang=lang)
 
 
+def _checkin(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -> Outcome:
+    today = dt.date.today()
+    return checkin_book(book, month=month or today.replace(day=1), lang=lang, today=today)
+
+
 # -- 回収 (collect) --------------------------------------------------------------------------
 
 
@@ -70,12 +76,15 @@ HANDLERS: dict[str, Handler] = {
     "xsRefresh": _refresh,
     "xsMonthly": _monthly,
     "xsMail": _mail,
+    "xsCheckin": _checkin,
     # -- 回収 (collect)
     "xsCollect": _collect,
     # -- end 回収
 }
 # The buttons that ask for a month before they run (Cancel: the button does nothing).
-ASKS_MONTH: frozenset[str] = frozenset({"xsMonthly", "xsMail"})
+ASKS_MONTH: frozenset[str] = frozenset({"xsMonthly", "xsMail", "xsCheckin"})
+# The buttons whose month question proposes this month (the others: the last month that ended).
+THIS_MONTH: frozenset[str] = frozenset({"xsCheckin"})
 # -- 回収 (collect): the buttons that ask for files before they run (Cancel: nothing happens).
 ASKS_FILES: frozenset[str] = frozenset({"xsCollect"})
 # -- end 回収
@@ -114,8 +123,10 @@ def on_ribbon(control_id: str, addin_version: str | None = None) -> None:
         check_addin_version(addin_version)
         options: dict[str, Any] = {}
         if control_id in ASKS_MONTH:
-            month = ask_month(lambda message, default: book.prompt(message, default, lang), lang,
-                              today=dt.date.today())
+            today = dt.date.today()
+            month = ask_month(lambda message, default: book.prompt(message, default, lang), lang, today=today,
+                              **({"default_month": today.replace(day=1), "question": "addin_ask_checkin_month"}
+                                 if control_id in THIS_MONTH else {}))
             if month is None:
                 return
             options["month"] = month

@@ -409,6 +409,19 @@ def row_label(key: str, lang: str) -> str:
 
 
 def _flow_formula(key: str, month_cell: str, rep: str | None, c: LogColumns, lang: str) -> str:
+    # The month by its bounds on the date column, which holds values (see the module's note).
+    month = [c.ref("date"), f'">="&{month_cell}', c.ref("date"), f'"<"&EDATE({month_cell},1)']
+    return flow_formula(key, rep, month, c, lang)
+
+
+def flow_formula(key: str, rep: str | None, dates: Sequence[str], c: LogColumns, lang: str) -> str:
+    """The COUNTIFS/SUMIFS of the flow ``key`` over the ActivityLog table.
+
+    ``dates`` are the date criteria, range and criterion in turn (e.g. ``[c.ref("date"),
+    '">="&B2', ...]``); ``rep`` None counts every rep.  話題化件数 and 商談化件数 count
+    the helper column ``new`` (1: a new topic, 2: a new deal).
+    """
+    month = list(dates)
     crit: list[str] = []
     if rep is not None:
         crit += [c.ref("rep"), criterion_equals(rep)]
@@ -416,8 +429,6 @@ def _flow_formula(key: str, month_cell: str, rep: str | None, c: LogColumns, lan
     def activity(a: str) -> list[str]:
         return [c.ref("activity"), text_literal(label("activity", a, lang))]
 
-    # The month by its bounds on the date column, which holds values (see the module's note).
-    month = [c.ref("date"), f'">="&{month_cell}', c.ref("date"), f'"<"&EDATE({month_cell},1)']
     if key == "sales":
         return f"SUMIFS({','.join([c.ref('amount'), *crit, *activity('order'), *month])})"
     if key in ("new_topics", "new_deals"):

@@ -12,8 +12,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from xlsales.compute.engine import EventFacts, compute_scope, event_facts, period_months
+from xlsales.compute.checkin import compute_checkin, scope_targets
+from xlsales.compute.engine import EventFacts, add_months, compute_scope, event_facts, month_start, period_months
+from xlsales.compute.workdays import calendar_of
 from xlsales.layout import sheetmodel as sm
+from xlsales.layout.checkin import RepCheckin, layout_checkin
 from xlsales.layout.names import safe_filename, safe_sheet_name
 from xlsales.layout.process import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
 from xlsales.layout.sent_record import record_of, record_sheet
@@ -139,6 +142,8 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         name = safe_sheet_name(rep, taken, fallback="Rep")
         rep_sheets[rep] = layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False))
         book.sheets.append(rep_sheets[rep])
+    book.sheets.append(checkin_sheet(master, reps, events, local_facts, local_groups, as_of=as_of, lang=lang,
+                                     team=team, taken=taken))
     if team:
         book.sheets += team_sheets(master, reps, rep_sheets, rep_metrics, months=months, as_of=as_of, lang=lang,
                                    taken=taken, title=team_name or label("text", "team_title", lang),
@@ -203,3 +208,76 @@ def team_output_names(reps: Sequence[str], teams: Sequence[str], as_of: dt.date,
         used.add(candidate.casefold())
         out[name] = candidate
     return out
+
+
+def checkin_sheet(master: Master, reps: Sequence[str], events: Sequence[Event], facts: Sequence[EventFacts],
+                  groups: dict[str, list[int]], *, as_of: dt.date, lang: str, team: bool, taken: set[str],
+                  meeting: str | None = None, month: dt.date | None = None) -> sm.Sheet:
+    """The チェックイン sheet of a workbook: the team's with a row per rep (``team``), or
+    the one rep's of ``reps``.
+
+    ``events`` and ``facts`` are the workbook's log (the events of ``reps``), ``groups``
+    their positions by rep (``rows_by_rep``).  ``month`` defaults to the as-of date's
+    month, ``meeting`` to ``meeting_of(as_of, ...)``.
+    """
+    calendar = calendar_of(master.settings.closed_days)
+    month = month_start(month or as_of)
+    nxt = add_months(month, 1)
+
+    def figures(who: Sequence[str], scope_events: Sequence[Event], scope_facts: Sequence[EventFacts]):
+        return compute_checkin(scope_events, month=month, as_of=as_of, calendar=calendar,
+                               targets=scope_targets(master.targets, who, month),
+                               next_sales_target=scope_targets(master.targets, who, nxt).sales,
+                               meeting=meeting, facts=scope_facts)
+
+    per_rep = []
+    for rep in reps:
+        rep_events, rep_facts = _subset(events, facts, groups.get(rep, []))
+        per_rep.append(RepCheckin(rep, figures([rep], rep_events, rep_facts)))
+    name = safe_sheet_name(label("sheet", "checkin", lang), taken)
+    unit = master.settings.amount_unit
+    if team:
+        return layout_checkin(name, figures(reps, events, facts), title=label("text", "team_title", lang), rep=None,
+                              lang=lang, calendar=calendar, unit=unit, reps=per_rep)
+    return layout_checkin(name, per_rep[0].figures, title=reps[0], rep=reps[0], lang=lang, calendar=calendar,
+                          unit=unit)
+
+
+def layout_checkin_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang: str, team: bool,
+                            meeting: str | None = None, month: dt.date | None = None,
+                            facts: Sequence[EventFacts] | None = None,
+                            groups: dict[str, list[int]] | None = None) -> sm.Workbook:
+    """The model of a check-in workbook (``xlsales checkin``): the チェックイン sheet and the
+    ActivityLog table its formulas count, for the team (``team=True``) or one rep."""
+    all_facts = facts if facts is not None else event_facts(master.events)
+    groups = groups if groups is not None else rows_by_rep(master.events)
+    picked = sorted(i for r in set(reps) for i in groups.get(r, []))
+    events, local_facts = _subset(master.events, all_facts, picked)
+    taken: set[str] = set()
+    book = sm.Workbook(properties={"title": label("checkin", "title", lang), "author": "xlsales",
+                                   "comments": f"as of {as_of.isoformat()}"})
+    # The sheets in their order: one more (the deal lists) is one more line here.
+    book.sheets.append(checkin_sheet(master, reps, events, local_facts, rows_by_rep(events), as_of=as_of, lang=lang,
+                                     team=team, taken=taken, meeting=meeting, month=month))
+    lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), visibility="hidden")
+    book.sheets.append(layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts,
+                                  lang=lang, reps=list(reps), lists_sheet=lists))
+    book.defined_names.update(log_names(lang, len(events)))
+    if lists.cells:
+        book.sheets.append(lists)
+    return book
+
+
+def checkin_names(reps: Sequence[str], as_of: dt.date, lang: str) -> tuple[str, dict[str, str]]:
+    """File names of ``xlsales checkin``: the build's, with チェックイン and the date
+    (``目標プロセス_チーム_チェックイン_2026-11-16.xlsx``)."""
+    team, people = output_names(reps, as_of, lang)
+    month, tag = as_of.strftime("%Y-%m"), f"{label('file', 'checkin', lang)}_{as_of.isoformat()}"
+
+    def rename(name: str) -> str:
+        stem, n = name[: -len(".xlsx")], ""
+        if stem.endswith(")"):  # a second rep of the same safe name: 目標プロセス_x_2026-11(2)
+            stem, n = stem[: stem.rindex("(")], stem[stem.rindex("("):]
+        return f"{stem[: -len(month)]}{tag}{n}.xlsx"
+
+    return rename(team), {rep: rename(name) for rep, name in people.items()}
