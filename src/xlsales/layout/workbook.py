@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from xlsales.compute.engine import EventFacts, compute_scope, event_facts, period_months
 from xlsales.layout import sheetmodel as sm
+from xlsales.layout.deals import layout_deal_sheets
 from xlsales.layout.names import safe_filename, safe_sheet_name
 from xlsales.layout.process import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
 from xlsales.layout.sent_record import record_of, record_sheet
@@ -104,7 +105,8 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     """The model of one output workbook: the team's (``team=True``) or one rep's.
 
     Its first sheets are the target/process sheets: the team's (team workbooks), then
-    one per rep of ``reps`` in that order (``process_sheets`` pairs them with their rep).
+    one per rep of ``reps`` in that order (``process_sheets`` pairs them with their rep),
+    then the deal lists of ``layout.deals`` (the team's, or the rep's own).
     A rep's workbook ends with its sent record (``sent_record``), hidden.
 
     ``facts`` (``event_facts`` of the master's log) and ``groups`` (``rows_by_rep``) save
@@ -131,6 +133,9 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         metrics = compute_scope(rep_events, months, as_of, rep_facts)
         name = safe_sheet_name(rep, taken, fallback="Rep")
         book.sheets.append(layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False)))
+    # The deal lists: the team's (a rep column) or the rep's own rows only.
+    book.sheets += layout_deal_sheets(events, as_of=as_of, settings=master.settings, lang=lang, reps=list(reps),
+                                      taken=taken, team=team)
     lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), visibility="hidden")
     log = layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts, lang=lang,
                      reps=list(reps), lists_sheet=lists, own_rep=None if team else reps[0])
