@@ -32,8 +32,8 @@ SHEET_KEYS = ("deals_stale", "deals_slipped", "deals_reports", "deals_lost_now")
 # Column key -> (width, style); "month" and the band take their style from the value.
 _COLUMNS: dict[str, tuple[float, str]] = {
     "rep": (14, "list_text"), "customer": (24, "list_text"), "stage": (9, "list_center"),
-    "amount": (11, "list_amount"), "close_month": (12, "list_month"), "last_date": (11.5, "list_date"),
-    "last_activity": (11, "list_center"), "days": (9, "list_count"), "band": (15, "band_1"),
+    "amount": (12.5, "list_amount"), "close_month": (12, "list_month"), "last_date": (11.5, "list_date"),
+    "last_activity": (13, "list_center"), "days": (9, "list_count"), "band": (15, "band_1"),
     "overdue": (11.5, "list_count"), "pushes": (9, "list_count"), "months_pushed": (9, "list_count"),
     "month": (12, "list_month"), "outing_days": (9, "list_count"), "pre_missing": (9.5, "list_count"),
     "pre_rate": (9.5, "list_pct"), "post_missing": (9.5, "list_count"), "post_pending": (9.5, "list_count"),
@@ -173,16 +173,11 @@ def _list_sheet(name: str, key: str, ctx: _Context, columns: list[str], rows: li
     short = key.removeprefix("deals_")
     sheet.set(ROW_TITLE, 0, f"{ctx.text('title_' + short)} — {ctx.title}", style="title")
 
-    params: list[tuple[str, object, str]] = [("as_of", lists.as_of, "param_value_date"),
-                                             ("unit", ctx.settings.amount_unit, "param_value")]
+    # One line of what the list was computed with (values, not inputs: nothing refers to them).
+    params = [f"{ctx.text('as_of')}: {lists.as_of:%Y/%m/%d}", f"{ctx.text('unit')}: {ctx.settings.amount_unit}"]
     if short == "stale":
-        params.append(("stale_days", lists.stale_days, "param_value"))
-    col = 0
-    for pkey, value, style in params:  # label and value side by side, left to right
-        sheet.set(ROW_PARAMS, col, ctx.text(pkey), style="param_label")
-        sheet.set(ROW_PARAMS, col + 1, value, style=style)
-        col += 2
-
+        params.append(f"{ctx.text('stale_days')}: {lists.stale_days}")
+    sheet.set(ROW_PARAMS, 0, "\u3000\u3000".join(params), style="param_line")
     widths = [_COLUMNS[c][0] for c in columns]
     note = ctx.text("note_" + short, days=lists.stale_days)
     values_note = ctx.text("values_note", as_of=lists.as_of.strftime("%Y-%m-%d"))
@@ -227,9 +222,10 @@ def _header_text(s: str) -> str:
 
 
 def _note_height(text: str, width: float) -> float:
-    # A full-width character takes about two units of a column's width; one line is 13 points.
+    # A full-width character takes about two units of a column's width, at the note's small
+    # font a little less; one line is 13 points.
     units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-    return 13.0 * max(1, math.ceil(units * 1.05 / max(width, 1))) + 3
+    return 13.0 * max(1, math.ceil(units * 0.85 / max(width, 1))) + 3
 
 
 def _legend(sheet: sm.Sheet, ctx: _Context, widths: list[float]) -> None:
