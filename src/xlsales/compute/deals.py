@@ -261,9 +261,9 @@ def report_discipline(events: Sequence[Event], *, as_of: dt.date, calendar: Work
             days = sorted(d for d in visits[rep] if month_start(d) == month)
             pre_missing, post_missing, pending = [], [], []
             for day in days:
-                week = day.isocalendar()[:2]
-                if day not in pre[rep] and not any(
-                        p < day and p.isocalendar()[:2] == week and calendar.is_working_day(p) for p in pre[rep]):
+                # The ISO week runs Monday to Sunday: the earlier days of ``day``'s week.
+                earlier = (day - dt.timedelta(days=n) for n in range(1, day.weekday() + 1))
+                if day not in pre[rep] and not any(p in pre[rep] and calendar.is_working_day(p) for p in earlier):
                     pre_missing.append(day)
                 deadline = calendar.next_day(day)
                 if day not in post[rep] and deadline not in post[rep]:
