@@ -174,7 +174,9 @@ def _list_sheet(name: str, key: str, ctx: _Context, columns: list[str], rows: li
     sheet.set(ROW_TITLE, 0, f"{ctx.text('title_' + short)} — {ctx.title}", style="title")
 
     # One line of what the list was computed with (values, not inputs: nothing refers to them).
-    params = [f"{ctx.text('as_of')}: {lists.as_of:%Y/%m/%d}", f"{ctx.text('unit')}: {ctx.settings.amount_unit}"]
+    params = [f"{ctx.text('as_of')}: {lists.as_of:%Y/%m/%d}"]
+    if "amount" in columns:
+        params.append(f"{ctx.text('unit')}: {ctx.settings.amount_unit}")
     if short == "stale":
         params.append(f"{ctx.text('stale_days')}: {lists.stale_days}")
     sheet.set(ROW_PARAMS, 0, "\u3000\u3000".join(params), style="param_line")
