@@ -31,6 +31,7 @@ from support.models import master
 from support.workbooks import all_xml_text
 
 from xlsales import Master, Member, Settings, build, demo_master, write_master
+from xlsales.texts import label
 
 D = dt.date
 AS_OF = "2026-11-30"
@@ -258,6 +259,10 @@ def test_a_person_workbook_holds_nothing_of_another_rep(tmp_path):
                     assert not leaks, f"{rep}'s workbook holds {form!r} of {PRIVATE_REPS[other]} in {leaks}"
         wb = openpyxl.load_workbook(path)
         assert PRIVATE_REPS[r] in wb.sheetnames[0] or wb.sheetnames[0] == PRIVATE_REPS[r]
+        # The deal lists (issue 14 §2) are in the scan: they name the rep's own customers.
+        stale = wb[label("sheet", "deals_stale", "ja")]
+        assert any(isinstance(c.value, str) and f"SecretCust{'R%dX' % r}" in c.value
+                   for row in stale.iter_rows() for c in row), rep
         for ws in wb.worksheets:  # hidden sheets too
             for row in ws.iter_rows():
                 for c in row:

@@ -119,6 +119,7 @@ class Sheet:
     row_levels: dict[int, int] = field(default_factory=dict)  # outline level per row
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     freeze: tuple[int, int] | None = None
+    autofilter: tuple[int, int, int, int] | None = None  # first row (the header), first col, last row, last col
     tables: list[Table] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
     conditional_formats: list[ConditionalFormat] = field(default_factory=list)

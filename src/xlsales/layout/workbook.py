@@ -17,6 +17,7 @@ from xlsales.compute.engine import EventFacts, add_months, compute_scope, event_
 from xlsales.compute.workdays import calendar_of
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout.checkin import RepCheckin, layout_checkin
+from xlsales.layout.deals import layout_deal_sheets
 from xlsales.layout.names import safe_filename, safe_sheet_name
 from xlsales.layout.process import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
 from xlsales.layout.sent_record import record_of, record_sheet
@@ -108,7 +109,8 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     """The model of one output workbook: the team's (``team=True``) or one rep's.
 
     Its first sheets are the target/process sheets: the team's (team workbooks), then
-    one per rep of ``reps`` in that order (``process_sheets`` pairs them with their rep).
+    one per rep of ``reps`` in that order (``process_sheets`` pairs them with their rep),
+    then the deal lists of ``layout.deals`` (the team's, or the rep's own).
     A rep's workbook ends with its sent record (``sent_record``), hidden.
 
     ``facts`` (``event_facts`` of the master's log) and ``groups`` (``rows_by_rep``) save
@@ -143,11 +145,14 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         rep_sheets[rep] = layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False))
         book.sheets.append(rep_sheets[rep])
     book.sheets.append(checkin_sheet(master, reps, events, local_facts, local_groups, as_of=as_of, lang=lang,
-                                     team=team, taken=taken))
+                                     team=team, taken=taken, title=team_name))
     if team:
         book.sheets += team_sheets(master, reps, rep_sheets, rep_metrics, months=months, as_of=as_of, lang=lang,
                                    taken=taken, title=team_name or label("text", "team_title", lang),
                                    by_team=team_name is None)
+    # The deal lists: the team's (a rep column) or the rep's own rows only.
+    book.sheets += layout_deal_sheets(events, as_of=as_of, settings=master.settings, lang=lang, reps=list(reps),
+                                      taken=taken, team=team)
     lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), visibility="hidden")
     log = layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts, lang=lang,
                      reps=list(reps), lists_sheet=lists, own_rep=None if team else reps[0])
@@ -212,9 +217,9 @@ def team_output_names(reps: Sequence[str], teams: Sequence[str], as_of: dt.date,
 
 def checkin_sheet(master: Master, reps: Sequence[str], events: Sequence[Event], facts: Sequence[EventFacts],
                   groups: dict[str, list[int]], *, as_of: dt.date, lang: str, team: bool, taken: set[str],
-                  meeting: str | None = None, month: dt.date | None = None) -> sm.Sheet:
+                  meeting: str | None = None, month: dt.date | None = None, title: str | None = None) -> sm.Sheet:
     """The チェックイン sheet of a workbook: the team's with a row per rep (``team``), or
-    the one rep's of ``reps``.
+    the one rep's of ``reps``; ``title`` names a team (default: チーム).
 
     ``events`` and ``facts`` are the workbook's log (the events of ``reps``), ``groups``
     their positions by rep (``rows_by_rep``).  ``month`` defaults to the as-of date's
@@ -237,7 +242,8 @@ def checkin_sheet(master: Master, reps: Sequence[str], events: Sequence[Event], 
     name = safe_sheet_name(label("sheet", "checkin", lang), taken)
     unit = master.settings.amount_unit
     if team:
-        return layout_checkin(name, figures(reps, events, facts), title=label("text", "team_title", lang), rep=None,
+        return layout_checkin(name, figures(reps, events, facts), title=title or label("text", "team_title", lang),
+                              rep=None,
                               lang=lang, calendar=calendar, unit=unit, reps=per_rep)
     return layout_checkin(name, per_rep[0].figures, title=reps[0], rep=reps[0], lang=lang, calendar=calendar,
                           unit=unit)
@@ -247,8 +253,9 @@ def layout_checkin_workbook(master: Master, reps: Sequence[str], *, as_of: dt.da
                             meeting: str | None = None, month: dt.date | None = None,
                             facts: Sequence[EventFacts] | None = None,
                             groups: dict[str, list[int]] | None = None) -> sm.Workbook:
-    """The model of a check-in workbook (``xlsales checkin``): the チェックイン sheet and the
-    ActivityLog table its formulas count, for the team (``team=True``) or one rep."""
+    """The model of a check-in workbook (``xlsales checkin``): the チェックイン sheet, the deal
+    lists to talk about (``layout_deal_sheets``) and the ActivityLog table the check-in's
+    formulas count, for the team (``team=True``) or one rep."""
     all_facts = facts if facts is not None else event_facts(master.events)
     groups = groups if groups is not None else rows_by_rep(master.events)
     picked = sorted(i for r in set(reps) for i in groups.get(r, []))
@@ -256,9 +263,10 @@ def layout_checkin_workbook(master: Master, reps: Sequence[str], *, as_of: dt.da
     taken: set[str] = set()
     book = sm.Workbook(properties={"title": label("checkin", "title", lang), "author": "xlsales",
                                    "comments": f"as of {as_of.isoformat()}"})
-    # The sheets in their order: one more (the deal lists) is one more line here.
     book.sheets.append(checkin_sheet(master, reps, events, local_facts, rows_by_rep(events), as_of=as_of, lang=lang,
                                      team=team, taken=taken, meeting=meeting, month=month))
+    book.sheets += layout_deal_sheets(events, as_of=as_of, settings=master.settings, lang=lang, reps=list(reps),
+                                      taken=taken, team=team)
     lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), visibility="hidden")
     book.sheets.append(layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts,
                                   lang=lang, reps=list(reps), lists_sheet=lists))

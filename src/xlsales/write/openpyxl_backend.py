@@ -97,6 +97,9 @@ def render_sheet(ws: Any, sheet: sm.Sheet) -> None:
         ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
     if sheet.freeze:
         ws.freeze_panes = ws.cell(sheet.freeze[0] + 1, sheet.freeze[1] + 1)
+    if sheet.autofilter:
+        r1, c1, r2, c2 = sheet.autofilter
+        ws.auto_filter.ref = f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
     for v in sheet.validations:
         _validation(ws, v)
     for cf in sheet.conditional_formats:

@@ -194,6 +194,8 @@ def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: Forma
         ws.set_row(row, sheet.row_heights.get(row), None, {"level": sheet.row_levels.get(row, 0)})
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
+    if sheet.autofilter:
+        ws.autofilter(*sheet.autofilter)
     for v in sheet.validations:
         ws.data_validation(v.first_row, v.first_col, v.last_row, v.last_col, dict(v.options))
     for cf in sheet.conditional_formats:
