@@ -145,7 +145,7 @@ def assert_figures(got: dict, want: dict, *, next_month: bool) -> None:
     for key, values in want["pace"].items():
         assert got["pace"][key] == pytest.approx(values), key
         pace = values[3]
-        assert got["marks"][key] == (None if pace is None else "◎" if pace >= 1 else "○" if pace >= 0.8 else "▲")
+        assert got["marks"][key] == (None if pace is None else "◎" if pace >= 1 else "◇" if pace >= 0.8 else "▼")
     months = (NOV, DEC) if next_month else (NOV,)
     assert sorted(got["stack"]) == sorted(months)
     for m in months:

@@ -16,7 +16,7 @@ off listed right of the print area (``WorkCalendar.days_off``).  Below come bloc
 
 月初, 中間 and 月末 show the same blocks in another order, the first one highlighted.
 Every formula carries the value ``compute.checkin`` computes, so a preview shows what
-Excel computes.  Colours always have a symbol beside them (◎ ○ ▲): the sheet reads in
+Excel computes.  Colours always have a symbol beside them (◎ ◇ ▼, as on the target/process sheet; ▲ marks a shortfall): the sheet reads in
 black and white too.
 """
 
@@ -48,7 +48,7 @@ BLOCK_ORDER = {
     "mid": ("pace", "reps", "stack", "plan"),
     "end": ("stack", "next", "reps", "pace", "plan"),
 }
-PACE_GOOD, PACE_WARN = 1.0, 0.8  # ◎ from 100%, ○ from 80%, ▲ below
+PACE_GOOD, PACE_WARN = 1.0, 0.8  # ◎ from 100%, ◇ from 80%, ▼ below
 
 
 def _abs(row: int, col: int) -> str:
@@ -73,7 +73,7 @@ def blank(value: float | None) -> object:
 
 
 def mark_of(value: float | None, lang: str) -> str:
-    """The symbol beside a pace's colour: ◎ from 100%, ○ from 80%, ▲ below ("" for blank)."""
+    """The symbol beside a pace's colour: ◎ from 100%, ◇ from 80%, ▼ below ("" for blank)."""
     if value is None:
         return ""
     key = "good" if value >= PACE_GOOD else "warn" if value >= PACE_WARN else "bad"
@@ -303,7 +303,7 @@ def layout_checkin(name: str, figures: CheckinFigures, *, title: str, rep: str |
     # The print area holds the amount unit's cell (column H) on a rep's narrower sheet too.
     last_col = max(width, COL_UNIT + 1) - 1
     sheet.col_widths[COL_UNIT] = 11.5
-    sheet.print_setup = sm.PrintSetup(repeat_rows=(0, 0), fit_height=True, area=(0, 0, last_row, last_col),
+    sheet.print_setup = sm.PrintSetup(repeat_rows=(0, 0), fit_tall=1, area=(0, 0, last_row, last_col),
                                       header="&L&\"-,Bold\"" + title + "&R&D")
     return sheet
 
