@@ -69,7 +69,7 @@ class XlwingsBook:
         looks like one is text-formatted first), each group of style settings (see
         :func:`settings_groups`) once per rectangle of the cells that share it, whatever
         their style (:mod:`xlsales.excel.blocks`), one width per run of equal columns, one
-        call per merge.  A target/process sheet of the deck (462 cells) takes under 450 calls, about
+        call per merge.  A target/process sheet of the deck (508 cells) takes under 450 calls, about
         130 rectangles of ~3 calls each (cell by cell it took about 20,000; see
         ``tests/excel/test_xlwings_book.py`` and ``benchmarks/com_calls.py``).  Screen
         updating and automatic calculation are off meanwhile and restored afterwards, also
