@@ -1,6 +1,6 @@
 """The target/process sheet on paper and in its chart (issue 14 §5).
 
-- Each target/process sheet prints on one A4 landscape page: LibreOffice converts the
+- Each target/process sheet and the check-in sheet print on one A4 landscape page: LibreOffice converts the
   demo's team workbook to PDF and the pages are counted.
 - The chart's category axis carries its own month format (not linked to the header
   cells, whose date serials LibreOffice showed as 46113, 46143, ...).
@@ -36,18 +36,28 @@ def test_the_page_counter_counts_pages():
     assert _pages(pdf) == 2
 
 
-def _log_prints_one_cell(src, dst, log_sheet: str) -> None:
-    # A copy whose log prints only A1: printed whole, the demo's log is ~630 pages and
-    # takes minutes; the target/process sheets are left exactly as built (a zip edit).
+def _print_only(src, dst, keep: set[str]) -> None:
+    # A copy in which every sheet but ``keep`` is hidden and has no print area (LibreOffice
+    # prints a hidden sheet that has one): printed whole, the demo's log is ~630 pages and
+    # takes minutes.  The kept sheets are left exactly as built (a zip edit of workbook.xml).
+    def hide(m: re.Match) -> str:
+        attrs = m.group(1)
+        name = re.search(r'name="([^"]+)"', attrs).group(1)
+        if name in keep or 'state="' in attrs:
+            return m.group(0)
+        return f'<sheet {attrs} state="hidden"/>'
+
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "xl/workbook.xml":
                 text = data.decode("utf-8")
-                index = re.findall(r'<sheet [^>]*name="([^"]+)"', text).index(log_sheet)
-                name = (f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">'
-                        f"'{log_sheet}'!$A$1:$A$1</definedName>")
-                data = text.replace("</definedNames>", name + "</definedNames>").encode("utf-8")
+                names = re.findall(r'<sheet [^>]*?name="([^"]+)"', text)
+                for index, name in enumerate(names):
+                    if name not in keep:
+                        text = re.sub(rf'<definedName name="_xlnm.Print_Area" localSheetId="{index}"[^>]*>'
+                                      r"[^<]*</definedName>", "", text)
+                data = re.sub(r"<sheet ([^>]*?)\s*/>", hide, text).encode("utf-8")
             zout.writestr(item, data)
 
 
@@ -58,9 +68,11 @@ def test_each_target_process_sheet_of_the_demo_prints_on_one_a4_landscape_page(d
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight in (None, 1)
     copy = tmp_path / "team.xlsx"
-    _log_prints_one_cell(team, copy, "活動ログ")
+    keep = {"チーム", "チェックイン", *(r.rep for r in m.members)}
+    assert keep <= set(openpyxl.load_workbook(team, read_only=True).sheetnames)
+    _print_only(team, copy, keep)
     pdf = convert(copy, tmp_path / "pdf", to="pdf", recalc=False)
-    # The team's sheet, the eight reps' sheets, one page each, and the log's one cell: a
+    # The team's sheet, the eight reps' sheets and the check-in sheet, one page each: a
     # sheet spilling onto a second page (its last row, its right column) adds a page.
     assert _pages(pdf.read_bytes()) == 1 + len(m.members) + 1
 

@@ -124,12 +124,16 @@ def test_one_workbook_per_team_named_safely_and_uniquely(built):
     assert all(p.exists() for p in built.paths)
 
 
+DEALS = ["放置案件", "延期・期限切れ", "訪問報告", "今だめ再アプローチ"]
+
+
 def test_sheets_of_each_workbook(built):
     assert openpyxl.load_workbook(built.team, read_only=True).sheetnames == [
-        "チーム", *TEAMS, "チーム別", "チーム内比較", "活動ログ"]
+        "チーム", *TEAMS, "チェックイン", "チーム別", "チーム内比較", *DEALS, "活動ログ"]
     for team, path in built.teams.items():
         wb = openpyxl.load_workbook(path)
-        assert wb.sheetnames == ["チーム", *_reps_of(team), "チーム内比較", "活動ログ"], team
+        assert wb.sheetnames == ["チーム", *_reps_of(team), "チェックイン", "チーム内比較", *DEALS, "活動ログ"], team
+        assert team in wb["チェックイン"]["A1"].value
         assert team in wb["チーム"]["A1"].value  # titled with the team's name
         log_reps = {wb["活動ログ"].cell(r, 3).value for r in range(2, wb["活動ログ"].max_row + 1)} - {None}
         assert log_reps == set(_reps_of(team))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -434,8 +435,22 @@ def _corrupt_zip(folder: Path) -> Inputs:
     return Inputs(path)
 
 
+def _stable_bytes(path: Path) -> bytes:
+    # The package rewritten with fixed entry times and docProps/core.xml's dates blanked: a
+    # cut through the raw bytes must not depend on the second the reference was written.
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", data)
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0)), data,
+                          compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def _truncated_zip(folder: Path) -> Inputs:
-    data = _reference_in(folder, "whole.xlsx").read_bytes()
+    data = _stable_bytes(_reference_in(folder, "whole.xlsx"))
     path = folder / "truncated_zip.xlsx"
     path.write_bytes(data[: len(data) * 2 // 3])
     return Inputs(path)
