@@ -37,7 +37,8 @@ def _with_last_year(master):
     return dataclasses.replace(master, events=earlier + list(master.events))
 
 
-def _only_first_sheet_prints(src: Path, dst: Path) -> None:
+def only_first_sheet_prints(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` with every sheet but the first printing one empty cell."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
@@ -61,7 +62,7 @@ def main() -> None:
         work = Path(tmp)
         team = build(_with_last_year(demo_master()), work / "out", as_of=DEMO_AS_OF, lang="ja").team
         copy = work / "team.xlsx"
-        _only_first_sheet_prints(team, copy)
+        only_first_sheet_prints(team, copy)
         profile = work / "profile"
         subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                         "--outdir", str(work), str(copy)], check=True, capture_output=True)

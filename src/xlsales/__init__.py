@@ -14,6 +14,7 @@ from xlsales.frames import figures, read_log
 from xlsales.model import Event, Master, Member, Settings, Target
 from xlsales.validate.master import read_master, validate_master
 from xlsales.write.build import BuildResult, build
+from xlsales.write.checkin import write_checkins
 from xlsales.write.master import write_master
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "read_log",
     "read_master",
     "validate_master",
+    "write_checkins",
     "write_master",
 ]
