@@ -2,7 +2,7 @@
 
 ``xlsales.write_checkins`` writes the demo's check-in workbooks for the meeting's date;
 the team's is printed to PDF by LibreOffice with every sheet but the check-in left out
-(``process_sheet_picture.only_first_sheet_prints``) and ``pdftoppm`` rasterises page 1.
+(``process_sheet_picture.print_first_page``) and ``pdftoppm`` rasterises page 1.
 
     python scripts/checkin_picture.py [--as-of 2026-12-15] [--when mid] [--out docs/checkin.png] [--gray]
 
@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
 import tempfile
 from pathlib import Path
 
-from process_sheet_picture import only_first_sheet_prints
+from process_sheet_picture import print_first_page
 
 from xlsales import write_checkins
 from xlsales.demo import demo_master
@@ -36,15 +35,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         team = write_checkins(demo_master(), work / "out", as_of=args.as_of, meeting=args.when, lang=args.lang).team
-        copy = work / "team.xlsx"
-        only_first_sheet_prints(team, copy)
-        profile = work / "profile"
-        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(work), str(copy)], check=True, capture_output=True)
-        command = ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile"]
-        if args.gray:
-            command.append("-gray")
-        subprocess.run([*command, str(work / "team.pdf"), str(Path(args.out).with_suffix(""))], check=True)
+        print_first_page(team, Path(args.out), gray=args.gray)
     print(args.out)
 
 

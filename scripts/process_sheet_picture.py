@@ -53,6 +53,23 @@ def only_first_sheet_prints(src: Path, dst: Path) -> None:
             zout.writestr(item, data)
 
 
+def print_first_page(workbook: Path, png: Path, *, gray: bool = False) -> None:
+    """``png``: the first printed page of ``workbook``'s first sheet (A4, 110 dpi), through
+    LibreOffice's PDF export and ``pdftoppm``; the other sheets are left out of the print."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        copy = work / "book.xlsx"
+        only_first_sheet_prints(workbook, copy)
+        profile = work / "profile"
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(work), str(copy)], check=True, capture_output=True)
+        # The whole A4 landscape page at 110 dpi: what the manager's printer gives
+        command = ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile"]
+        if gray:
+            command.append("-gray")
+        subprocess.run([*command, str(work / "book.pdf"), str(png.with_suffix(""))], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "target-process-sheet.png"))
@@ -61,16 +78,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         team = build(_with_last_year(demo_master()), work / "out", as_of=DEMO_AS_OF, lang="ja").team
-        copy = work / "team.xlsx"
-        only_first_sheet_prints(team, copy)
-        profile = work / "profile"
-        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(work), str(copy)], check=True, capture_output=True)
-        # The whole A4 landscape page at 110 dpi: what the manager's printer gives
-        command = ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile"]
-        if args.gray:
-            command.append("-gray")
-        subprocess.run([*command, str(work / "team.pdf"), str(Path(args.out).with_suffix(""))], check=True)
+        print_first_page(team, Path(args.out), gray=args.gray)
     print(args.out)
 
 

@@ -179,17 +179,19 @@ def output_names(reps: Sequence[str], as_of: dt.date, lang: str) -> tuple[str, d
     stem = label("file", "process", lang)
     month = as_of.strftime("%Y-%m")
     team = f"{stem}_{label('sheet', 'team', lang)}_{month}.xlsx"
-    people: dict[str, str] = {}
     used = {team.casefold()}
-    for rep in reps:
-        base = f"{stem}_{safe_filename(rep, fallback='rep')}_{month}"
-        candidate, n = base + ".xlsx", 1
-        while candidate.casefold() in used:
-            n += 1
-            candidate = f"{base}({n}).xlsx"
-        used.add(candidate.casefold())
-        people[rep] = candidate
+    people = {rep: _unique_name(f"{stem}_{safe_filename(rep, fallback='rep')}_{month}", used) for rep in reps}
     return team, people
+
+
+def _unique_name(base: str, used: set[str]) -> str:
+    # base.xlsx, else base(2).xlsx, base(3).xlsx...: unique case-insensitively (Windows, macOS)
+    candidate, n = base + ".xlsx", 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{base}({n}).xlsx"
+    used.add(candidate.casefold())
+    return candidate
 
 
 def team_output_names(reps: Sequence[str], teams: Sequence[str], as_of: dt.date, lang: str) -> dict[str, str]:
@@ -203,16 +205,7 @@ def team_output_names(reps: Sequence[str], teams: Sequence[str], as_of: dt.date,
     used = {n.casefold() for n in (team, *people.values())}
     stem = f"{label('file', 'process', lang)}_{label('sheet', 'team', lang)}"
     month = as_of.strftime("%Y-%m")
-    out: dict[str, str] = {}
-    for name in teams:
-        base = f"{stem}_{safe_filename(name, fallback='team')}_{month}"
-        candidate, n = base + ".xlsx", 1
-        while candidate.casefold() in used:
-            n += 1
-            candidate = f"{base}({n}).xlsx"
-        used.add(candidate.casefold())
-        out[name] = candidate
-    return out
+    return {name: _unique_name(f"{stem}_{safe_filename(name, fallback='team')}_{month}", used) for name in teams}
 
 
 def checkin_sheet(master: Master, reps: Sequence[str], events: Sequence[Event], facts: Sequence[EventFacts],
