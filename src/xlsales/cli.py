@@ -518,7 +518,8 @@ def addin_install(lang: str | None, global_install: bool, interpreter: str | Non
                             interpreter=interpreter or sys.executable))
 
 
-_BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly", "mail": "xsMail"}
+_BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly", "mail": "xsMail",
+            "checkin": "xsCheckin"}
 
 
 @addin.command("run")
@@ -528,7 +529,8 @@ _BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMont
               help="The new file to write (validate, refresh); default WORKBOOK_xlsales.xlsx. "
                    "The original is never overwritten.")
 @click.option("--as-of", "as_of", default=None, help="Report date YYYY-MM-DD for refresh (default: today).")
-@click.option("--month", "month", default=None, help="YYYY-MM for monthly (default: the last month that ended).")
+@click.option("--month", "month", default=None,
+              help="YYYY-MM for monthly (default: the last month that ended) and checkin (default: this month).")
 @lang_option
 def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, month: str | None,
               lang: str | None) -> None:
@@ -536,7 +538,9 @@ def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, 
 
     validate marks bad cells (colour + note) and lists them on a 検証結果 sheet;
     refresh fills in the target/process sheets from the ActivityLog table;
-    monthly writes the team and per-person workbooks into a folder beside WORKBOOK.
+    monthly writes the team and per-person workbooks into a folder beside WORKBOOK;
+    checkin writes the team's チェックイン sheet of --month (as of today in this month,
+    else the month's last or first working day).
     A workbook with charts, images or pivot tables is refused (a file round trip
     would lose them): use the ribbon in Excel for those.
 
@@ -545,6 +549,7 @@ def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, 
         xlsales addin run validate master.xlsx --out checked.xlsx
         xlsales addin run refresh master.xlsx --as-of 2026-11-30
         xlsales addin run monthly master.xlsx --month 2026-10
+        xlsales addin run checkin master.xlsx --month 2026-10
     """
     from xlsales.excel.books import FileBook
     from xlsales.excel.ribbon import run_button

@@ -67,6 +67,22 @@ def test_addin_run_validate_from_the_command_line(tmp_path):
     assert (tmp_path / "m_xlsales.xlsx").exists()
 
 
+def test_addin_run_checkin_from_the_command_line(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    from xlsales import demo_master, write_master
+
+    master = write_master(tmp_path / "m.xlsx", demo_master(), lang="ja")
+    result = CliRunner().invoke(cli.cli, ["addin", "run", "checkin", str(master), "--month", "2026-10"])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(tmp_path / "m_xlsales.xlsx")
+    assert wb.sheetnames[0] == "チェックイン"
+    as_of = wb["チェックイン"]["B2"].value  # a past month: its last working day (10/30 is a Friday)
+    assert "2026年10月" in wb["チェックイン"]["A1"].value and as_of.date() == dt.date(2026, 10, 30)
+
+
 @pytest.mark.parametrize("command", [["mail", "m.xlsx", "--out", "o"], ["addin", "run", "monthly", "m.xlsx"]])
 def test_a_month_option_reads_the_ribbons_forms_and_refuses_others_with_the_reason(tmp_path, command):
     cmd = [*command[:-1], str(tmp_path / command[-1])] if command[0] == "addin" else \
