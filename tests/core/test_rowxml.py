@@ -13,8 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from support.models import deck_master
+
 from xlsales import build
 from xlsales.demo import DEMO_AS_OF, demo_master
 from xlsales.layout import sheetmodel as sm
@@ -24,6 +24,7 @@ HOSTILE_TEXTS = [
     '<&>"\'', "a\x01b\x1fc", "_x0041_", "_x005F_x0041_", '=HYPERLINK("x")', "+1", "-1", "@SUM(A1)",
     "長い" * 9000, "x" * 17000, " lead", "trail ", "\ttab", "line\nbreak", "cr\r", "\u3000全角空白",
     "<r><t>rich</t></r>", "<r>x</r>", "\ufffe\uffff", "plain 日本語", "#N/A", "=1+1", "a_b", "&amp;",
+    "_X0041_", "_x004G_", "x_x00ff_y", "_x0041", "\u00a0nbsp", "end\u3000", "z" * 16383, "w" * 40000,
 ]
 NUMBERS = [0, -1, -123.25, 0.1 + 0.2, 1e-7, 123456789012.5, 10 ** 17, 2 ** 53 + 1, 5e-324, 1e300, 45383]
 FORMULA_VALUES = ["", 0, 1.5, -2, 0.1 + 0.2, "text", "<&>", "#DIV/0!", "#N/A", True, False, None,

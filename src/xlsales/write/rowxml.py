@@ -24,7 +24,7 @@ from typing import Any
 from xlsxwriter.utility import RE_LEADING_WHITESPACE, RE_TRAILING_WHITESPACE, xl_col_to_name
 
 # What XlsxWriter writes as is: no XML escape, no _xHHHH_ escape, no xml:space="preserve".
-_NEEDS_CARE = re.compile("[&<>_\x00-\x1f\ufffe\uffff]|^\\s|\\s$")
+_NEEDS_CARE = re.compile("[&<>\x00-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\\s|\\s$")
 # Cached formula results XlsxWriter marks t="e" (worksheet._write_cell).
 _ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
 # The XlsxWriter internals this module relies on: without any of them, no fast rows.
@@ -190,6 +190,7 @@ class RowWriter:
         styles, formulas, letters = self._styles, self._formulas, self._letters
         strmax = ws.xls_strmax // 2
         parts: list[str] = []
+        append = parts.append
         first = last = -1
         for j, value in enumerate(values):
             kind = type(value)
@@ -199,25 +200,30 @@ class RowWriter:
             style = styles[j]
             if style is None:
                 style = self._style(j)
-            ref = letters[j] + number
             if formula is not None:
-                cell = self._formula_cell(ref, style, formula, cached_value(value))
-                if cell is None:
-                    return False
-                parts.append(cell)
+                # The usual cached values inline (a million cells); others by _formula_cell.
+                if value is None or (kind is str and value == ""):
+                    append(f'<c r="{letters[j]}{number}"{style}><f>{formula}</f><v></v></c>')
+                elif kind is int or kind is float:
+                    append(f'<c r="{letters[j]}{number}"{style}><f>{formula}</f><v>{value}</v></c>')
+                else:
+                    cell = self._formula_cell(letters[j] + number, style, formula, cached_value(value))
+                    if cell is None:
+                        return False
+                    append(cell)
             elif kind is str:
                 if len(value) > strmax:
                     return False  # XlsxWriter may cut it to Excel's limit
                 if _NEEDS_CARE.search(value) is None:
-                    parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t>{value}</t></is></c>')
+                    append(f'<c r="{letters[j]}{number}"{style} t="inlineStr"><is><t>{value}</t></is></c>')
                 else:
-                    parts.append(self._text_cell(ref, style, value))
+                    append(self._text_cell(letters[j] + number, style, value))
             elif kind is int or kind is float:
                 if not math.isfinite(value):
                     return False  # XlsxWriter's option decides what NaN becomes
-                parts.append(f'<c r="{ref}"{style}><v>{value:.16G}</v></c>')
+                append(f'<c r="{letters[j]}{number}"{style}><v>{value:.16G}</v></c>')
             elif kind is dt.date:
-                parts.append(f'<c r="{ref}"{style}><v>{date_serial(value):.16G}</v></c>')
+                append(f'<c r="{letters[j]}{number}"{style}><v>{date_serial(value):.16G}</v></c>')
             else:
                 return False
             if first < 0:
