@@ -8,7 +8,6 @@ Protected View show numbers.  Text is always written as text: a customer called
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import tempfile
 from collections.abc import Callable
@@ -25,6 +24,12 @@ except ImportError:  # pragma: no cover - a future XlsxWriter
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout import styles as st
 from xlsales.write.files import atomic_path
+from xlsales.write.rowxml import cached_value, date_serial, row_writer
+
+# Whether a streamed table's rows are written as XML directly (write.rowxml) rather than
+# cell by cell through XlsxWriter's calls: the same bytes, several times faster.  A switch
+# so tests can write both ways and compare the files.
+FAST_ROWS = True
 
 # XlsxWriter's border index of each border style of the style model.
 _BORDER_INDEX = {"thin": 1, "medium": 2}
@@ -148,7 +153,7 @@ def _put_formula(ws: Any, row: int, col: int, formula: str, f: Any, value: Any) 
 
 def _write_value(ws: Any, row: int, col: int, cell: sm.Cell, f: Any) -> None:
     if cell.formula is not None:
-        _put_formula(ws, row, col, cell.formula, f, _cached(cell.value))
+        _put_formula(ws, row, col, cell.formula, f, cached_value(cell.value))
     else:
         write_plain(ws, row, col, cell.value, f)
 
@@ -166,14 +171,6 @@ def write_plain(ws: Any, row: int, col: int, value: Any, f: Any = None) -> None:
         ws.write_datetime(row, col, value, f)
     else:
         ws.write_string(row, col, str(value), f)
-
-
-@functools.lru_cache(maxsize=4096)  # a log has few distinct dates and a million date cells
-def _serial(value: dt.date | dt.datetime) -> float:
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    delta = value - dt.datetime(1899, 12, 30)
-    return delta.days + delta.seconds / 86400
 
 
 def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: Formats) -> None:
@@ -266,9 +263,16 @@ def _write_table(ws: Any, table: sm.Table, fmt: Formats,
     # Overwrite the body with values and with formulas that carry their cached value.  Blank
     # cells are left out: each column's format is the column's own, for rows typed later.
     writers = [_column_writer(ws, col, fmt(col.style)) for col in table.columns]
+    fast = row_writer(ws, table.left, [(col.formula, fmt(col.style)) for col in table.columns]) if FAST_ROWS \
+        else lambda row, values: False
+    # The last row goes through XlsxWriter's calls: it stays in the worksheet until the
+    # file is closed, where later settings (set_row) still reach it.
+    last = table.top + len(table.rows)
     for i, values in enumerate(table.rows):
         row = table.top + 1 + i
         cells_up_to(row)
+        if row < last and fast(row, values):
+            continue
         for j, (write, value) in enumerate(zip(writers, values), start=table.left):
             write(row, j, value)
     for j, col in enumerate(table.columns):
@@ -280,21 +284,14 @@ def _column_writer(ws: Any, col: sm.TableColumn, f: Any) -> Callable[[int, int, 
     """How one table column's cells are written (the log has millions: no per-cell dispatch)."""
     if col.formula:
         formula, store = col.formula, _formula_setter(ws)
-        return lambda row, c, value: store(row, c, formula, f, _cached(value))
+        return lambda row, c, value: store(row, c, formula, f, cached_value(value))
 
     def plain(row: int, c: int, value: Any) -> None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            ws.write_number(row, c, _serial(value), f)  # a date is its serial with a date format
+            ws.write_number(row, c, date_serial(value), f)  # a date is its serial with a date format
         elif value is not None and value != "":
             write_plain(ws, row, c, value, f)
     return plain
-
-
-def _cached(value: Any) -> Any:
-    """A formula's cached value as the file stores it: a number for a date, "" for none."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return _serial(value)
-    return "" if value is None else value
 
 
 def _write_chart(book: xlsxwriter.Workbook, ws: Any, sheet_name: str, chart: sm.Chart) -> None:
