@@ -16,8 +16,8 @@ off listed right of the print area (``WorkCalendar.days_off``).  Below come bloc
 
 月初, 中間 and 月末 show the same blocks in another order, the first one highlighted.
 Every formula carries the value ``compute.checkin`` computes, so a preview shows what
-Excel computes.  Colours always have a symbol beside them (◎ ◇ ▼, as on the target/process sheet; ▲ marks a shortfall): the sheet reads in
-black and white too.
+Excel computes.  Colours always have a symbol beside them (◎ ◇ ▼, as on the
+target/process sheet; ▲ marks a shortfall): the sheet reads in black and white too.
 """
 
 from __future__ import annotations
