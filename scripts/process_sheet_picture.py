@@ -37,29 +37,40 @@ def _with_last_year(master):
     return dataclasses.replace(master, events=earlier + list(master.events))
 
 
-def only_first_sheet_prints(src: Path, dst: Path) -> None:
-    """Copy ``src`` to ``dst`` with every sheet but the first printing one empty cell."""
+def only_sheet_prints(src: Path, dst: Path, keep: int = 0) -> None:
+    """Copy ``src`` to ``dst`` with every sheet but the ``keep``-th hidden and without a
+    print area (LibreOffice prints no hidden sheet, unless it has a print area)."""
+    def hide(m: re.Match) -> str:
+        attrs = m.group(1)
+        return m.group(0) if 'state="' in attrs else f'<sheet {attrs} state="hidden"/>'
+
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "xl/workbook.xml":
                 text = data.decode("utf-8")
-                names = re.findall(r'<sheet [^>]*name="([^"]+)"', text)
-                text = re.sub(r'<definedName name="_xlnm.Print_Area" localSheetId="[1-9]\d*">[^<]*</definedName>',
-                              "", text)
-                extra = "".join(f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">\'{n}\'!$A$1:$A$1'
-                                f"</definedName>" for i, n in enumerate(names) if i)
-                data = text.replace("</definedNames>", extra + "</definedNames>").encode("utf-8")
+                text = re.sub(r'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)"[^>]*>[^<]*</definedName>',
+                              lambda m: m.group(0) if int(m.group(1)) == keep else "", text)
+                parts = re.split(r"(<sheet [^>]*?/>)", text)  # odd positions: the sheets, in order
+                for n, i in enumerate(range(1, len(parts), 2)):
+                    if n != keep:
+                        parts[i] = re.sub(r"<sheet ([^>]*?)\s*/>", hide, parts[i])
+                text = "".join(parts)
+                # the kept sheet opens first: LibreOffice exports from there
+                text = re.sub(r'\s(?:activeTab|firstSheet)="\d+"', "", text)
+                text = text.replace("<workbookView ", f'<workbookView activeTab="{keep}" firstSheet="{keep}" ', 1)
+                data = text.encode("utf-8")
             zout.writestr(item, data)
 
 
-def print_first_page(workbook: Path, png: Path, *, gray: bool = False) -> None:
-    """``png``: the first printed page of ``workbook``'s first sheet (A4, 110 dpi), through
-    LibreOffice's PDF export and ``pdftoppm``; the other sheets are left out of the print."""
+def print_first_page(workbook: Path, png: Path, *, gray: bool = False, sheet: int = 0, crop: bool = False) -> None:
+    """``png``: the first printed page of ``workbook``'s ``sheet`` (A4, 110 dpi), through
+    LibreOffice's PDF export and ``pdftoppm``; the other sheets are left out of the print.
+    ``crop`` trims the page's white margins (to the printed content, plus a border)."""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         copy = work / "book.xlsx"
-        only_first_sheet_prints(workbook, copy)
+        only_sheet_prints(workbook, copy, sheet)
         profile = work / "profile"
         subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                         "--outdir", str(work), str(copy)], check=True, capture_output=True)
@@ -68,6 +79,15 @@ def print_first_page(workbook: Path, png: Path, *, gray: bool = False) -> None:
         if gray:
             command.append("-gray")
         subprocess.run([*command, str(work / "book.pdf"), str(png.with_suffix(""))], check=True)
+    if crop:
+        from PIL import Image, ImageChops, ImageOps
+
+        with Image.open(png) as page:
+            page = page.convert("RGB")
+            box = ImageChops.difference(page, Image.new("RGB", page.size, "white")).getbbox()
+            if box:
+                page = ImageOps.expand(page.crop(box), border=12, fill="white")
+            page.save(png)
 
 
 def main() -> None:
