@@ -165,32 +165,7 @@ def test_build_mail_edit_collect_build(mailed, tmp_path):
     result = collect(master, returned, out=merged, skip_bad_rows=True, now=NOW, who="manager")
     assert master.read_bytes() == before
 
-    by_rep = {f.rep: f for f in result.files}
-    for rep in (SATO, TANAKA):
-        f = by_rep[rep]
-        sent = sum(1 for s in SENT if s[1] == rep)
-        assert (f.added, f.unchanged, len(f.conflicts), len(f.bad)) == (3, sent - 1, 1, 1), rep
-        conflict = f.conflicts[0]  # reported, not merged (the reader folds （） to () by NFKC)
-        assert conflict.returned.customer == conflict.master.customer + "(改)"
-    # Exactly the sent rows (unchanged) plus each rep's typed rows and the row below the table.
-    code = {"訪問": "visit", "フォロー": "follow"}
-    expected = sorted([*SENT, *[(d, rep, code[a], c) for rep in TYPED for d, a, c in [*TYPED[rep], BELOW[rep]]]])
-    assert _log(merged) == expected
-    ids = [e.id for e in xlsales.read_master(merged).events]
-    assert len(set(ids)) == len(ids) and all(ids)
-
-    # Collecting the same files again changes nothing and writes nothing.
-    again = collect(merged, returned, out=tmp_path / "again.xlsx", skip_bad_rows=True, now=NOW, who="manager")
-    assert again.out is None and not (tmp_path / "again.xlsx").exists()
-    assert all(f.added == 0 for f in again.files)
-
-    # The figures rebuilt from the merged master count the reps' rows (July visits).
-    built = xlsales.build(xlsales.read_master(merged), tmp_path / "built", as_of=dt.date(2026, 7, 31))
-    for rep in (SATO, TANAKA):
-        visits = sum(1 for d, r, a, _ in expected if r == rep and a == "visit" and d.month == 7)
-        table = process_table(built.people[rep], rep)
-        july = 1 + (JULY.month - 4)  # after the benchmark column, the fiscal year from April
-        assert table["訪問件数"][july] == visits, rep
+    _assert_merged_as_expected(result, merged, returned, tmp_path)
 
 
 needs_uno = pytest.mark.skipif(
@@ -223,23 +198,32 @@ def test_round_trip_typed_in_libreoffice(mailed, tmp_path):
     merged = tmp_path / "merged.xlsx"
     result = collect(master, returned, out=merged, skip_bad_rows=True, now=NOW, who="manager")
     assert master.read_bytes() == before and result.out == merged
+    _assert_merged_as_expected(result, merged, returned, tmp_path)
+
+
+def _assert_merged_as_expected(result, merged, returned, tmp_path):
+    # Each rep's file: three rows added, the sent rows but one unchanged, one conflict (the
+    # changed sent row, reported, not merged; the reader folds （） to () by NFKC), one bad row.
     for f in result.files:
         sent = sum(1 for s in SENT if s[1] == f.rep)
         assert (f.added, f.unchanged, len(f.conflicts), len(f.bad)) == (3, sent - 1, 1, 1), f.rep
         conflict = f.conflicts[0]
         assert conflict.returned.customer == conflict.master.customer + "(改)"
+    assert {f.rep for f in result.files} == {SATO, TANAKA}
+    # Exactly the sent rows (unchanged) plus each rep's typed rows and the row below the table.
     code = {"訪問": "visit", "フォロー": "follow"}
     expected = sorted([*SENT, *[(d, rep, code[a], c) for rep in TYPED for d, a, c in [*TYPED[rep], BELOW[rep]]]])
     assert _log(merged) == expected
     ids = [e.id for e in xlsales.read_master(merged).events]
     assert len(set(ids)) == len(ids) and all(ids)
-
+    # Collecting the same files again changes nothing and writes nothing.
     again = collect(merged, returned, out=tmp_path / "again.xlsx", skip_bad_rows=True, now=NOW, who="manager")
     assert again.out is None and not (tmp_path / "again.xlsx").exists()
     assert all(f.added == 0 for f in again.files)
-
+    # The figures rebuilt from the merged master count the reps' rows (July visits).
     built = xlsales.build(xlsales.read_master(merged), tmp_path / "built", as_of=dt.date(2026, 7, 31))
     for rep in (SATO, TANAKA):
         visits = sum(1 for d, r, a, _ in expected if r == rep and a == "visit" and d.month == 7)
         table = process_table(built.people[rep], rep)
-        assert table["訪問件数"][1 + (JULY.month - 4)] == visits, rep
+        july = 1 + (JULY.month - 4)  # after the benchmark column, the fiscal year from April
+        assert table["訪問件数"][july] == visits, rep
