@@ -74,6 +74,15 @@ class Settings:
     # the monthly rhythm (DOMAIN.md §9): company closing days (休業日) and days before a deal is stale (放置日数)
     closed_days: tuple[dt.date, ...] = ()
     stale_days: int = 14
+    # the annual plan (DOMAIN.md §6; None: from last year's log, or the default) and evaluation (§7)
+    annual_target: float | None = None
+    unit_price: float | None = None
+    win_rate: float | None = None
+    deal_rate: float | None = None
+    topic_rate: float | None = None
+    appointment_rate: float | None = None
+    list_rate: float | None = None
+    achievement_cap: float = 1.5
 
 
 @dataclass

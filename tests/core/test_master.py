@@ -38,7 +38,7 @@ HEADERS = {
 }
 # sheet -> (table name, ref) of a blank master
 BLANK_TABLES = [(1, "ActivityLog", "A1:I2"), (2, "Members", "A1:G2"), (3, "Targets", "A1:I2"),
-                (4, "Settings", "A1:B19"), (5, "Benchmark", "A1:C2")]
+                (4, "Settings", "A1:B27"), (5, "Benchmark", "A1:C2")]
 ACTIVITY_LIST = {
     "ja": '"リスト,フォロー,外出前報告,訪問,外出後報告,話題,商談△,商談◯,受注,ボツ"',
     "en": '"List,Follow-up,Pre-visit report,Visit,Post-visit report,Topic,Deal △,Deal ◯,Order,Lost"',

@@ -76,8 +76,8 @@ def test_xlsales_new_writes_the_mail_settings_and_member_columns(tmp_path):
     assert CliRunner().invoke(cli, ["new", str(path), "--lang", "en"]).exit_code == 0
     wb = openpyxl.load_workbook(path)
     items = [r[0] for r in wb["Settings"].iter_rows(min_row=2, values_only=True)]
-    assert items[-8:] == ["manager_email", "smtp_host", "smtp_port", "smtp_security", "mail_from", "reply_by",
-                          "closed_days", "stale_days"]
+    assert items[-16:-8] == ["manager_email", "smtp_host", "smtp_port", "smtp_security", "mail_from", "reply_by",
+                             "closed_days", "stale_days"]
     values = {r[0]: r[1] for r in wb["Settings"].iter_rows(min_row=2, values_only=True)}
     assert (values["smtp_security"], values["reply_by"]) == ("STARTTLS", 5)
     assert [c.value for c in wb["Members"][1]][-2:] == ["Left on", "Leader"]

@@ -32,6 +32,7 @@ from xlsales.validate.values import (
     BadValue,
     choice_parser,
     number_text,
+    parse_cap,
     parse_closed_days,
     parse_date,
     parse_email,
@@ -41,6 +42,8 @@ from xlsales.validate.values import (
     parse_note,
     parse_number,
     parse_port,
+    parse_rate,
+    parse_ratio,
     parse_reply_by,
     parse_security,
     parse_stale_days,
@@ -378,6 +381,14 @@ _SETTING_PARSERS: dict[str, Callable[[object], Any]] = {
     "reply_by": parse_reply_by,
     "closed_days": parse_closed_days,
     "stale_days": parse_stale_days,
+    "annual_target": parse_number,
+    "unit_price": functools.partial(parse_number, minimum=0),
+    "win_rate": parse_rate,
+    "deal_rate": parse_rate,
+    "topic_rate": parse_rate,
+    "appointment_rate": parse_rate,
+    "list_rate": parse_ratio,
+    "achievement_cap": parse_cap,
 }
 
 

@@ -317,6 +317,45 @@ def parse_stale_days(value: object) -> int:
         raise BadValue("stale_days_invalid") from None
 
 
+def parse_rate(value: object) -> float:
+    """A conversion rate typed on 設定 (受注率, 商談化率, 話題化率, アポ率): above 0, at most 100%.
+
+    Examples
+    --------
+    >>> parse_rate("25%"), parse_rate(0.7)
+    (0.25, 0.7)
+    """
+    try:
+        number = parse_number(value, percent=True)
+    except BadValue:
+        raise BadValue("rate_invalid") from None
+    if not 0 < number <= 1:
+        raise BadValue("rate_invalid")
+    return number
+
+
+def parse_ratio(value: object) -> float:
+    """A ratio above 0 that may exceed 1 (リスト→フォロー比)."""
+    try:
+        number = parse_number(value)
+    except BadValue:
+        raise BadValue("ratio_invalid") from None
+    if number <= 0:
+        raise BadValue("ratio_invalid")
+    return number
+
+
+def parse_cap(value: object) -> float:
+    """達成率上限: a percentage of 100% or more (1.5 = 150%)."""
+    try:
+        number = parse_number(value, percent=True)
+    except BadValue:
+        raise BadValue("cap_invalid") from None
+    if number < 1:
+        raise BadValue("cap_invalid")
+    return number
+
+
 def parse_language(value: object) -> str:
     text = parse_text(value).lower()
     if text not in ("ja", "en"):

@@ -345,7 +345,9 @@ class _MasterWriter:
         kinds = {"period_start": "month", "amount_unit": "text", "language": "text", "master_id": "text",
                  "manager_email": "text", "smtp_host": "text", "smtp_security": "text", "mail_from": "text",
                  "closed_days": "text", "weight_deal_a": "pct", "weight_deal_b": "pct", "retention": "pct",
-                 "last_year_sales": "amount"}
+                 "last_year_sales": "amount", "annual_target": "amount", "unit_price": "amount",
+                 "win_rate": "pct", "deal_rate": "pct", "topic_rate": "pct", "appointment_rate": "pct",
+                 "achievement_cap": "pct"}
         for i, (k, v) in enumerate(zip(keys, values), start=1):
             kind = kinds.get(k, "general")
             self.put(ws, i, 1, v, kind)
@@ -362,6 +364,12 @@ class _MasterWriter:
                 options = {"validate": "list", "source": ["ja", "en"]}
             elif k == "smtp_security":
                 options = {"validate": "list", "source": ["STARTTLS", "SSL", "none"]}
+            elif k in ("win_rate", "deal_rate", "topic_rate", "appointment_rate"):
+                options = {"validate": "decimal", "criteria": "between", "minimum": 0.0001, "maximum": 1}
+            elif k in ("annual_target", "unit_price", "list_rate"):
+                options = {"validate": "decimal", "criteria": ">", "value": 0}
+            elif k == "achievement_cap":
+                options = {"validate": "decimal", "criteria": ">=", "value": 1}
             elif k == "stale_days":
                 options = {"validate": "integer", "criteria": ">=", "value": 1}
             elif k == "smtp_port":
