@@ -34,11 +34,10 @@ import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import holidays
-
 from xlsales.compute.engine import add_months as _add_months
 from xlsales.compute.engine import month_end as _month_end
 from xlsales.compute.engine import month_start as _month
+from xlsales.compute.workdays import public_holidays
 from xlsales.model import Event, Member, Target
 
 __all__ = ["COMPANY_DAYS_OFF", "PROFILES", "SEASON", "Profile", "RepSimulation", "TeamSimulation", "is_working_day",
@@ -518,8 +517,7 @@ class _NamePool:
 @functools.cache
 def _days_off(year: int) -> frozenset[dt.date]:
     # A set per year: a holidays lookup costs microseconds, and a large master asks millions of times.
-    national = holidays.Japan(years=year)
-    return frozenset(national) | {dt.date(year, m, d) for m, d in COMPANY_DAYS_OFF}
+    return public_holidays(year) | {dt.date(year, m, d) for m, d in COMPANY_DAYS_OFF}
 
 
 def _nth_weekday(days: list[dt.date], weekday: int, n: int) -> dt.date | None:
