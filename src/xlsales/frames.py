@@ -16,6 +16,7 @@ import math
 import os
 from typing import TYPE_CHECKING
 
+from xlsales.compute.annual_plan import planned
 from xlsales.compute.engine import period_months
 from xlsales.layout.process import figure_keys, month_columns, process_row_index
 from xlsales.layout.workbook import layout_workbook, process_sheets
@@ -83,7 +84,7 @@ def figures(master: Master, *, as_of: dt.date | None = None, lang: str | None = 
     as_of = as_of or dt.date.today()
     lang = check_lang(lang or master.settings.language)
     reps = [m.rep for m in master.members]
-    book = layout_workbook(master, reps, as_of=as_of, lang=lang, team=True)
+    book = layout_workbook(planned(master, as_of), reps, as_of=as_of, lang=lang, team=True)
     row_of = process_row_index()
     keys = figure_keys()
     columns = month_columns(period_months(master.settings, as_of))

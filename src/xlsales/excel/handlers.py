@@ -27,6 +27,7 @@ from xlsales.collect.master import log_values
 from xlsales.collect.merge import FileSummary, counts, merge
 from xlsales.collect.returned import Returned, read_returned
 from xlsales.collect.sources import returned_files
+from xlsales.compute.annual_plan import planned
 from xlsales.compute.checkin import default_as_of, meeting_of
 from xlsales.compute.engine import add_months, event_facts, month_end, month_start
 from xlsales.compute.workdays import WorkCalendar, calendar_of
@@ -193,7 +194,7 @@ def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outc
     team_views = {label("sheet", "by_team", log_lang), label("sheet", "comparison", log_lang)}
     own = {label("sheet", "team", lang), *team_views, *reps}
     reserved = {n for n in names if n not in own}
-    model = layout_workbook(master, reps, as_of=as_of, lang=log_lang, team=True, reserved=reserved)
+    model = layout_workbook(planned(master, as_of), reps, as_of=as_of, lang=log_lang, team=True, reserved=reserved)
     first_other = next(iter(grids), None)
     process = model.sheets[: 1 + len(reps)]
     # チーム別 and the rep comparison, as xlsales build writes them (layout.teams)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsales import _collector
+from xlsales.compute.annual_plan import planned
 from xlsales.compute.engine import event_facts
 from xlsales.layout.teams import teams_of
 from xlsales.layout.workbook import layout_workbook, output_names, rows_by_rep, team_output_names
@@ -78,6 +79,8 @@ def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None =
     team_files = team_output_names(reps, list(teams), as_of, lang)
     result = BuildResult(team=out / team_name, as_of=as_of)
     shared = {"facts": event_facts(master.events), "groups": rows_by_rep(master.events)}
+    # Process targets and benchmarks left blank come from the year's plan (DOMAIN.md §4, §6).
+    master = planned(master, as_of, facts=shared["facts"])
     with _collector.collector_paused():
         if progress:
             progress(team_name)
