@@ -168,9 +168,24 @@ def test_workbooks_match_oracle(case):
                     out[mo] = out.get(mo, 0) + v
             return out
 
+        # Process targets and the benchmark column come from the year's plan (DOMAIN.md §6).
+        bench, kpis = oracle.plan(rows, reps, targets, as_of)
+
+        def plan_of(scope):
+            b: dict = {}
+            for rep in scope:
+                for k, v in bench.get(rep, {}).items():
+                    b[k] = b.get(k, 0) + v
+            p: dict = {}
+            for rep in scope:
+                for k, by_month in kpis.get(rep, {}).items():
+                    for mo, v in by_month.items():
+                        p.setdefault(k, {})[mo] = p.get(k, {}).get(mo, 0) + v
+            return {"bench": b, "process_targets": p}
+
         _compare(result.team, "チーム", oracle.sheet(rows, reps, months, as_of, targets=target_of(reps),
-                                                      team=True), ctx)
+                                                      team=True, **plan_of(reps)), ctx)
         for rep in reps:
-            want = oracle.sheet(rows, [rep], months, as_of, targets=target_of([rep]))
+            want = oracle.sheet(rows, [rep], months, as_of, targets=target_of([rep]), **plan_of([rep]))
             _compare(result.team, rep, want, ctx)
             _compare(result.people[rep], rep, want, ctx)

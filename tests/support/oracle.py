@@ -167,16 +167,23 @@ def _ratio(n, d):
 
 def sheet(rows: list[dict], reps: list[str], months: list[dt.date], as_of: dt.date, *,
           targets: dict[dt.date, float] | None = None, team: bool = False,
-          w_a: float = 0.7, w_b: float = 0.3) -> dict[str, list]:
-    """Label -> [benchmark, month..., 合計] of the sheet (no benchmarks, no process targets)."""
+          w_a: float = 0.7, w_b: float = 0.3, bench: dict[str, float] | None = None,
+          process_targets: dict[str, dict[dt.date, float]] | None = None) -> dict[str, list]:
+    """Label -> [benchmark, month..., 合計] of the sheet.
+
+    ``bench``: the benchmark column by row label (e.g. from :func:`plan`); ``process_targets``:
+    KPI label -> month -> target.  Without them, the column and the process targets are blank.
+    """
     fig = figures(rows, reps, months, as_of)
     targets = targets or {}
+    bench = bench or {}
+    process_targets = process_targets or {}
     future = [m > as_of for m in months]  # a month after the as-of month shows no actuals
     out: dict[str, list] = {}
     cols = len(months)
 
-    def put(label, month_values, total, bench=None):
-        out[label] = [bench, *month_values, total]
+    def put(label, month_values, total, b=None):
+        out[label] = [bench.get(label, b), *month_values, total]
 
     t = [targets.get(m) for m in months]
     put("売上目標", t, sum(v for v in t if v is not None))
@@ -201,7 +208,9 @@ def sheet(rows: list[dict], reps: list[str], months: list[dt.date], as_of: dt.da
             out[f"{lab}{k}"] = [None, *names]
     for lab, (num, den) in RATIOS.items():
         vals = [None if future[j] else _ratio(out[num][1 + j], out[den][1 + j]) for j in range(cols)]
-        put(lab, vals, _ratio(out[num][-1], out[den][-1]))
+        # the benchmark column: blank unless both benchmarks are there
+        b = None if out[num][0] is None else _ratio(out[num][0], out[den][0])
+        put(lab, vals, _ratio(out[num][-1], out[den][-1]), b)
     current = first_of(as_of)
     fc = []
     for j, m in enumerate(months):
@@ -210,7 +219,74 @@ def sheet(rows: list[dict], reps: list[str], months: list[dt.date], as_of: dt.da
         else:
             fc.append((out["売上"][1 + j] or 0) + out["商談◯金額"][1 + j] * w_a + out["商談△金額"][1 + j] * w_b)
     put("売上予測", fc, out["売上"][-1] + out["商談◯金額"][-1] * w_a + out["商談△金額"][-1] * w_b)
-    for lab in KPI_LABELS:  # no process targets: targets blank, achievements blank
-        put(lab + "目標", [None] * cols, 0)
-        put(lab + "達成率", [None] * cols, None)
+    for lab in KPI_LABELS:  # without process targets: targets blank, achievements blank
+        t = [process_targets.get(lab, {}).get(m) for m in months]
+        put(lab + "目標", t, sum(v for v in t if v is not None))
+        vals = [None if future[j] else _ratio(out[lab][1 + j], t[j]) for j in range(cols)]
+        put(lab + "達成率", vals, _ratio(out[lab][-1], out[lab + "目標"][-1]))
     return out
+
+
+# -- the annual plan (DOMAIN.md §6 and issue 15), as naive as the rest ----------------
+
+DECK_RATES = {"受注率": 0.5, "商談化率": 0.8, "話題化率": 0.625, "アポ率": 0.128, "リスト→フォロー比": 1.0}
+# The chain: count label, the count it comes from, the rate (numerator, denominator of last year's flows)
+CHAIN = (("受注件数", "新規", "受注単価", ("売上", "受注件数")),
+         ("商談化件数", "受注件数", "受注率", ("受注件数", "商談化件数")),
+         ("話題化件数", "商談化件数", "商談化率", ("商談化件数", "話題化件数")),
+         ("訪問件数", "話題化件数", "話題化率", ("話題化件数", "訪問件数")),
+         ("フォロー件数", "訪問件数", "アポ率", ("訪問件数", "フォロー件数")),
+         ("リスト件数", "フォロー件数", "リスト→フォロー比", ("フォロー件数", "リスト件数")))
+_FLOW_KEY = {lab: key for key, lab in FLOW_LABELS.items()}
+
+
+def _up(x: float) -> int:
+    # ROUNDUP(ROUND(x, 6), 0)
+    return -int(-round(x, 6) // 1)
+
+
+def plan(rows: list[dict], reps: list[str], targets: dict[tuple[str, dt.date], float], as_of: dt.date,
+         fy_start: int = 4) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict[dt.date, float]]]]:
+    """The plan of the fiscal year holding ``as_of`` for a master with no plan settings and no
+    ベンチマーク sheet: per rep, the benchmark column by row label and the process targets
+    (KPI label -> month -> count).  Empty when the plan has no counts (no target, no unit price).
+    """
+    year = dt.date(as_of.year if as_of.month >= fy_start else as_of.year - 1, fy_start, 1)
+    months = [year]
+    for _ in range(11):
+        months.append(next_month(months[-1]))
+    ref = [dt.date(m.year - 1, m.month, 1) for m in months]
+    typed = [v for (rep, m), v in targets.items() if rep in reps and m in months]
+    if not typed:
+        return {}, {}
+    in_ref = [r for r in rows if ref[0] <= r["date"] <= last_day(ref[-1])]
+    names = sorted({r["rep"] for r in rows} | set(reps))
+    fig = figures(rows, names, ref, as_of)
+    total = {lab: sum(flow(fig, _FLOW_KEY[lab], m) for m in ref) for lab in _FLOW_KEY}
+    rates = {}
+    for _, _, rate, (num, den) in CHAIN:
+        if total[num] > 0 and total[den] > 0:
+            rates[rate] = total[num] / total[den]
+        else:
+            rates[rate] = DECK_RATES.get(rate)
+    if rates["受注単価"] is None:
+        return {}, {}
+    annual = {"新規": max(sum(typed) - (total["売上"] if in_ref else 0), 0)}
+    for count, before, rate, _ in CHAIN:
+        annual[count] = _up(annual[before] / rates[rate])
+    seen = {first_of(r["date"]) for r in in_ref}
+    sales = [flow(fig, "sales", m) for m in ref]
+    known = [v for v, m in zip(sales, ref) if m in seen]
+    pattern = [v if m in seen else (sum(known) / len(known) if known else 0) for v, m in zip(sales, ref)]
+    weights = [p / sum(pattern) for p in pattern] if sum(pattern) else [1 / 12] * 12
+    last = {rep: sum(r["amount"] for r in in_ref if r["rep"] == rep and r["activity"] == "order") for rep in reps}
+    with_sales = [rep for rep in reps if last[rep] > 0]
+    share = {rep: (1 - (len(reps) - len(with_sales)) / len(reps)) * last[rep] / sum(last[x] for x in with_sales)
+             if rep in with_sales else 1 / len(reps) for rep in reps}
+    bench, kpis = {}, {}
+    for rep in reps:
+        mine = {c: _up(annual[c] * share[rep] / sum(share.values())) for c, _, _, _ in CHAIN}
+        bench[rep] = {c: _up(v / 12) for c, v in mine.items()}
+        bench[rep]["売上目標"] = bench[rep]["売上"] = bench[rep]["受注件数"] * rates["受注単価"]
+        kpis[rep] = {c: {m: _up(v * w) for m, w in zip(months, weights)} for c, v in mine.items()}
+    return bench, kpis
