@@ -276,7 +276,7 @@ def layout_plan(name: str, plan: AnnualPlan, *, lang: str, unit: str, cells: Pla
     retention_used = 1.0 if retention is None else retention
     rate_of = {key: rate for key, _, rate in CHAIN_STEPS}
     before_of = {key: before for key, before, _ in CHAIN_STEPS}
-    amount, count = _TEXT_CODE["amount"], _TEXT_CODE["amount"]
+    amount = count = _TEXT_CODE["amount"]  # amounts and counts print alike: #,##0
     retention_expr = f"IF(ISNUMBER({inp_ref['retention']}),{inp_ref['retention']},1)"
     for key in CHAIN_KEYS:
         r = at.chain[key][0]
