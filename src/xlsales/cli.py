@@ -264,6 +264,68 @@ def checkin(master: Path, when: str | None, out: Path, as_of: str | None, month:
         click.echo(f"  {path}")
 
 
+def _fiscal_year(value: int | None, start: int) -> dt.date | None:
+    # --year 2026: the fiscal year that starts in 2026's start month.
+    return None if value is None else dt.date(value, start, 1)
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the plan workbook into (created when missing).")
+@click.option("--year", "year", type=click.IntRange(1900, 9999), default=None,
+              help="The fiscal year: 2026 is the one starting in 2026's first fiscal month (設定 会計年度開始月, "
+                   "April by default). Default: the year that holds today, or the next one from its last quarter on.")
+@click.option("--apply", "apply", is_flag=True,
+              help="Also write a new master into OUT (MASTER_年間計画_2026年度.xlsx; MASTER itself is never changed) "
+                   "whose 目標 sheet holds the plan's monthly sales and process targets per rep.")
+@lang_option
+def plan(master: Path, out: Path, year: int | None, apply: bool, lang: str | None) -> None:
+    """Validate MASTER, then write the annual plan workbook (年間計画) into OUT.
+
+    The plan works the year backwards from the annual sales target (設定 年間売上目標,
+    else the sum of 目標's monthly sales targets): new sales needed, orders, deals,
+    topics, visits, follow-ups and list entries, each rounded up, with the rates and
+    the unit price from 設定, else last fiscal year's log, else the ベンチマーク sheet,
+    else the deck's benchmark.  It is spread over the months by last year's monthly
+    sales and over the reps by their share of last year's sales.  Every figure is a
+    live formula: type a new target, rate or share into the yellow cells and the plan
+    recalculates.  The file is 年間計画_2026年度.xlsx (AnnualPlan_FY2026.xlsx).
+
+    \b
+    Example:
+        xlsales plan master.xlsx --out plans
+        xlsales plan master.xlsx --out plans --year 2027
+        xlsales plan master.xlsx --out plans --apply
+    """
+    from xlsales.compute.annual_plan import annual_plan, plan_year
+    from xlsales.validate.master import read_master
+    from xlsales.write.plan import write_plan
+
+    msg_lang = (lang or _default_lang()).lower()
+    try:
+        data = read_master(master, lang=msg_lang)
+    except XlsalesError as err:
+        _fail(err, msg_lang)
+    out_lang = (lang or data.settings.language or "ja").lower()
+    start = data.settings.fiscal_year_start
+    first = _fiscal_year(year, start) or plan_year(dt.date.today(), start)
+    try:
+        path = write_plan(data, out, year=first, lang=out_lang)
+    except XlsalesError as err:
+        _fail(err, msg_lang)
+    click.echo(message_text("cli_plan_written", msg_lang, fy=first.year, path=path))
+    if apply:
+        from xlsales.collect.adopt import adopt_plan
+
+        dst = out / f"{master.stem}_{label('file', 'annual_plan', out_lang).format(fy=first.year)}.xlsx"
+        try:
+            adopted = adopt_plan(master, dst, annual_plan(data, first), lang=out_lang)
+        except XlsalesError as err:
+            _fail(err, msg_lang)
+        click.echo(message_text("cli_plan_applied", msg_lang, path=adopted))
+
+
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--log", "log", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -519,7 +581,7 @@ def addin_install(lang: str | None, global_install: bool, interpreter: str | Non
 
 
 _BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly", "mail": "xsMail",
-            "checkin": "xsCheckin"}
+            "checkin": "xsCheckin", "plan": "xsPlan"}
 
 
 @addin.command("run")
@@ -540,7 +602,9 @@ def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, 
     refresh fills in the target/process sheets from the ActivityLog table;
     monthly writes the team and per-person workbooks into a folder beside WORKBOOK;
     checkin writes the team's チェックイン sheet of --month (as of today in this month,
-    else the month's last or first working day).
+    else the month's last or first working day);
+    plan writes the 年間計画 sheet of the fiscal year that holds today (from its
+    last quarter on: the next one).
     A workbook with charts, images or pivot tables is refused (a file round trip
     would lose them): use the ribbon in Excel for those.
 
@@ -550,6 +614,7 @@ def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, 
         xlsales addin run refresh master.xlsx --as-of 2026-11-30
         xlsales addin run monthly master.xlsx --month 2026-10
         xlsales addin run checkin master.xlsx --month 2026-10
+        xlsales addin run plan master.xlsx
     """
     from xlsales.excel.books import FileBook
     from xlsales.excel.ribbon import run_button

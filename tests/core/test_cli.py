@@ -83,6 +83,18 @@ def test_addin_run_checkin_from_the_command_line(tmp_path):
     assert "2026年10月" in wb["チェックイン"]["A1"].value and as_of.date() == dt.date(2026, 10, 30)
 
 
+def test_addin_run_plan_from_the_command_line(tmp_path):
+    import openpyxl
+
+    from xlsales import demo_master, write_master
+
+    master = write_master(tmp_path / "m.xlsx", demo_master(), lang="ja")
+    result = CliRunner().invoke(cli.cli, ["addin", "run", "plan", str(master)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(tmp_path / "m_xlsales.xlsx")
+    assert wb.sheetnames[0] == "年間計画" and "年度" in wb["年間計画"]["A1"].value
+
+
 @pytest.mark.parametrize("command", [["mail", "m.xlsx", "--out", "o"], ["addin", "run", "monthly", "m.xlsx"]])
 def test_a_month_option_reads_the_ribbons_forms_and_refuses_others_with_the_reason(tmp_path, command):
     cmd = [*command[:-1], str(tmp_path / command[-1])] if command[0] == "addin" else \

@@ -129,7 +129,7 @@ DEALS = ["放置案件", "延期・期限切れ", "訪問報告", "今だめ再�
 
 def test_sheets_of_each_workbook(built):
     assert openpyxl.load_workbook(built.team, read_only=True).sheetnames == [
-        "チーム", *TEAMS, "チェックイン", "チーム別", "チーム内比較", *DEALS, "活動ログ"]
+        "チーム", *TEAMS, "チェックイン", "チーム別", "チーム内比較", "年間計画", *DEALS, "活動ログ"]
     for team, path in built.teams.items():
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames == ["チーム", *_reps_of(team), "チェックイン", "チーム内比較", *DEALS, "活動ログ"], team

@@ -40,6 +40,7 @@ EXPECTED = {  # id: (group id, ja label, en label)
     "xsValidate": ("xsGroupCheck", "検証", "Validate"),
     "xsRefresh": ("xsGroupRefresh", "更新", "Refresh"),
     "xsCheckin": ("xsGroupRefresh", "チェックイン", "Check-in"),
+    "xsPlan": ("xsGroupRefresh", "年間計画", "Annual plan"),
     "xsMonthly": ("xsGroupDistribute", "月次ブック作成", "Monthly workbooks"),
     "xsMail": ("xsGroupDistribute", "メール作成", "Mail drafts"),
     # -- 回収 (collect)
@@ -92,9 +93,10 @@ def test_buttons_json_is_the_ribbon():
             assert b["group"] == EXPECTED[b["id"]][0]
             assert b["label"] == EXPECTED[b["id"]][column]
             assert b["size"] in ("large", "normal") and b["imageMso"] and b["screentip"] and b["supertip"]
-    assert [b["group_label"] for b in ribbon_spec.buttons("ja")] == ["チェック", "更新", "更新", "配布", "配布", "回収"]
-    assert [b["group_label"] for b in ribbon_spec.buttons("en")] == ["Check", "Refresh", "Refresh", "Distribute",
-                                                                     "Distribute", "Collect"]
+    assert [b["group_label"] for b in ribbon_spec.buttons("ja")] == ["チェック", "更新", "更新", "更新", "配布", "配布",
+                                                                     "回収"]
+    assert [b["group_label"] for b in ribbon_spec.buttons("en")] == ["Check", "Refresh", "Refresh", "Refresh",
+                                                                     "Distribute", "Distribute", "Collect"]
     assert ribbon_spec.ribbon("ja")["tab"] == {"id": "xlsalesTab", "label": "営業プロセス"}
     assert ribbon_spec.ribbon("en")["tab"] == {"id": "xlsalesTab", "label": "Sales process"}
     # Every call gives fresh dicts: a caller cannot change the ribbon.

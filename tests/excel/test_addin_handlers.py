@@ -365,6 +365,34 @@ def test_checkin_button_writes_the_checkin_sheet_first_with_live_figures(deck_fi
     assert ws.cell(row, 4).value == pytest.approx(sold) and sold > 0
 
 
+@pytest.mark.libreoffice
+def test_plan_button_writes_the_plan_sheet_first_with_live_figures(tmp_path, recalc):
+    # The deck's inputs on 設定 (annual target 6,720, unit price 70, rates 50/80/62.5/12.8%, list 1.25).
+    settings = {"annual_target": 6720, "unit_price": 70, "win_rate": 0.5, "deal_rate": 0.8, "topic_rate": 0.625,
+                "appointment_rate": 0.128, "list_rate": 1.25}
+    master = write_master(tmp_path / "m.xlsx", members=["佐藤 健太"], settings=settings, log_rows=[
+        {"date": dt.date(2026, 5, 8), "rep": "佐藤 健太", "activity": "訪問", "customer": "A社"}])
+    out = tmp_path / "planned.xlsx"
+    book = FileBook(master, out)
+    # From January on, the plan is the next fiscal year's.
+    outcome = handlers.plan_book(book, lang="ja", today=dt.date(2027, 1, 10))
+    book.save()
+    assert outcome.changed and "2027年度" in outcome.message and "xsPlan" not in ribbon.ASKS_MONTH
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "年間計画" and wb["年間計画"]["A1"].value.startswith("年間計画　2027年度")
+    again = tmp_path / "again.xlsx"  # pressed twice: one plan sheet, replaced
+    book = FileBook(out, again)
+    ribbon.run_button("xsPlan", book, lang="ja")
+    assert [n for n in openpyxl.load_workbook(again).sheetnames if "年間計画" in n] == ["年間計画"]
+    recalculated = recalc(out)
+    assert error_cells(recalculated) == []
+    ws = openpyxl.load_workbook(recalculated, data_only=True)["年間計画"]
+    chain = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, 40)}
+    # 6,720 ÷ 70 = 96; ÷ 0.5 = 192; ÷ 0.8 = 240; ÷ 0.625 = 384; ÷ 0.128 = 3,000; ÷ 1.25 = 2,400
+    assert [chain[k] for k in ("受注件数", "商談化件数", "話題化件数", "訪問件数", "フォロー件数", "リスト件数")] == \
+        [96, 192, 240, 384, 3000, 2400]
+
+
 def test_checkin_asks_for_this_month(excel, deck_file, tmp_path):
     copy = tmp_path / "copy.xlsx"
     copy.write_bytes(deck_file.read_bytes())

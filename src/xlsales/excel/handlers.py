@@ -8,6 +8,7 @@
   beside the workbook (``Documents/xlsales/YYYY-MM`` when it has no local folder);
 - ``mail_drafts``: the same workbooks and one mail draft (``.eml``) per rep, never sent;
 - ``checkin_book``: the team's チェックイン sheet of a month in the open workbook;
+- ``plan_book``: the 年間計画 sheet of the coming fiscal year in the open workbook;
 - ``ask_month``: the month of 月次ブック作成, メール作成 and チェックイン, asked again with the reason until it reads;
 - ``collect_book`` (回収): the returned workbooks' new rows appended to the open
   workbook's ActivityLog table, a row per file on its 回収ログ sheet.
@@ -27,13 +28,14 @@ from xlsales.collect.master import log_values
 from xlsales.collect.merge import FileSummary, counts, merge
 from xlsales.collect.returned import Returned, read_returned
 from xlsales.collect.sources import returned_files
-from xlsales.compute.annual_plan import planned
+from xlsales.compute.annual_plan import annual_plan, plan_year, planned
 from xlsales.compute.checkin import default_as_of, meeting_of
 from xlsales.compute.engine import add_months, event_facts, month_end, month_start
 from xlsales.compute.workdays import WorkCalendar, calendar_of
 from xlsales.excel.books import Book, Mark
 from xlsales.exceptions import CollectError, InputError, Problem, ValidationError
 from xlsales.layout import sheetmodel as sm
+from xlsales.layout.plan import layout_plan, plan_sheet_name
 from xlsales.layout.process import HELPER_KEYS, TABLE, base_values, helper_formulas, log_columns, log_names
 from xlsales.layout.workbook import checkin_sheet, layout_workbook, rows_by_rep
 from xlsales.model import Master
@@ -230,6 +232,24 @@ def checkin_book(book: Book, *, month: dt.date, lang: str | None = None, today: 
     book.put_sheet(sheet, before=next(iter(grids), None))
     meeting = label("meeting", meeting_of(as_of, calendar), lang)
     return Outcome(message_text("addin_checkin", lang, n=1, as_of=as_of, meeting=meeting), changed=True)
+
+
+def plan_book(book: Book, *, lang: str | None = None, today: dt.date | None = None) -> Outcome:
+    """The 年間計画 button: the annual plan sheet of ``plan_year(today)`` in ``book`` (the master).
+
+    The sheet is the one ``xlsales plan`` writes (``layout.plan``): its formulas read its
+    own input cells, so the ActivityLog table gets no helper columns.  It replaces an
+    earlier 年間計画 sheet and goes first.  Refuses (ValidationError) when a row is bad.
+    """
+    grids = book.grids()
+    log_lang = _log_language(grids)
+    lang = check_lang(lang or log_lang)
+    master = read_grids(grids, source=book.name, lang=lang)
+    year = plan_year(today or dt.date.today(), master.settings.fiscal_year_start)
+    plan = annual_plan(master, year)
+    sheet = layout_plan(plan_sheet_name(log_lang), plan, lang=log_lang, unit=master.settings.amount_unit)
+    book.put_sheet(sheet, before=next(iter(grids), None))
+    return Outcome(message_text("addin_plan", lang, fy=plan.year.year), changed=True)
 
 
 def month_as_of(month: dt.date, today: dt.date) -> dt.date:

@@ -27,6 +27,7 @@ from xlsales.excel.handlers import (
     collect_book,
     mail_drafts,
     monthly_books,
+    plan_book,
     previous_month,
     refresh_book,
     validate_book,
@@ -60,6 +61,10 @@ def _checkin(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -
     return checkin_book(book, month=month or today.replace(day=1), lang=lang, today=today)
 
 
+def _plan(book: Book, lang: str, **_: Any) -> Outcome:
+    return plan_book(book, lang=lang, today=dt.date.today())
+
+
 # -- 回収 (collect) --------------------------------------------------------------------------
 
 
@@ -77,6 +82,7 @@ HANDLERS: dict[str, Handler] = {
     "xsMonthly": _monthly,
     "xsMail": _mail,
     "xsCheckin": _checkin,
+    "xsPlan": _plan,
     # -- 回収 (collect)
     "xsCollect": _collect,
     # -- end 回収

@@ -101,6 +101,7 @@ class PrintSetup:
     fit_tall: int = 0  # with fit_width: pages tall (0: as many as needed)
     scale: int | None = None  # percent, when not fitted (fitting ignores manual page breaks)
     col_breaks: tuple[int, ...] = ()  # a page starts at each of these columns (0-based)
+    row_breaks: tuple[int, ...] = ()  # a page starts at each of these rows (0-based; with a scale, not fitting)
     repeat_rows: tuple[int, int] | None = None
     repeat_cols: tuple[int, int] | None = None
     header: str = ""

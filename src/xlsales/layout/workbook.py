@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from xlsales.compute.annual_plan import AnnualPlan
 from xlsales.compute.checkin import compute_checkin, scope_targets
 from xlsales.compute.engine import EventFacts, add_months, compute_scope, event_facts, month_start, period_months
 from xlsales.compute.workdays import calendar_of
@@ -19,6 +20,7 @@ from xlsales.layout import sheetmodel as sm
 from xlsales.layout.checkin import RepCheckin, layout_checkin
 from xlsales.layout.deals import layout_deal_sheets
 from xlsales.layout.names import safe_filename, safe_sheet_name
+from xlsales.layout.plan import layout_plan, plan_sheet_name
 from xlsales.layout.process import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
 from xlsales.layout.sent_record import record_of, record_sheet
 from xlsales.layout.teams import team_sheets
@@ -105,7 +107,8 @@ def _subset(events: Sequence[Event], facts: Sequence[EventFacts],
 
 def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang: str, team: bool,
                     facts: Sequence[EventFacts] | None = None, groups: dict[str, list[int]] | None = None,
-                    reserved: set[str] = frozenset(), team_name: str | None = None) -> sm.Workbook:
+                    reserved: set[str] = frozenset(), team_name: str | None = None,
+                    plan: AnnualPlan | None = None) -> sm.Workbook:
     """The model of one output workbook: the team's (``team=True``) or one rep's.
 
     Its first sheets are the target/process sheets: the team's (team workbooks), then
@@ -122,6 +125,9 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     more than one team among ``reps``) the チーム別 sheet (``layout.teams``).
     ``team_name`` makes it one team's workbook: its sheet titled with the team's name,
     no チーム別 sheet, no list of skipped rows (they may be other teams' rows).
+    ``plan`` (the year's ``annual_plan``, computed once per build) puts the 年間計画
+    sheet after the team sheets of the workbook of all reps (``team`` without
+    ``team_name``); one team's and the reps' workbooks never hold it.
     """
     months = period_months(master.settings, as_of)
     all_facts = facts if facts is not None else event_facts(master.events)
@@ -150,6 +156,9 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         book.sheets += team_sheets(master, reps, rep_sheets, rep_metrics, months=months, as_of=as_of, lang=lang,
                                    taken=taken, title=team_name or label("text", "team_title", lang),
                                    by_team=team_name is None)
+        if plan is not None and team_name is None:
+            book.sheets.append(layout_plan(safe_sheet_name(plan_sheet_name(lang), taken), plan, lang=lang,
+                                           unit=master.settings.amount_unit))
     # The deal lists: the team's (a rep column) or the rep's own rows only.
     book.sheets += layout_deal_sheets(events, as_of=as_of, settings=master.settings, lang=lang, reps=list(reps),
                                       taken=taken, team=team)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsales import _collector
-from xlsales.compute.annual_plan import planned
+from xlsales.compute.annual_plan import annual_plan, plan_master
 from xlsales.compute.engine import event_facts
 from xlsales.layout.teams import teams_of
 from xlsales.layout.workbook import layout_workbook, output_names, rows_by_rep, team_output_names
@@ -79,12 +79,15 @@ def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None =
     team_files = team_output_names(reps, list(teams), as_of, lang)
     result = BuildResult(team=out / team_name, as_of=as_of)
     shared = {"facts": event_facts(master.events), "groups": rows_by_rep(master.events)}
-    # Process targets and benchmarks left blank come from the year's plan (DOMAIN.md §4, §6).
-    master = planned(master, as_of, facts=shared["facts"])
+    # Process targets and benchmarks left blank come from the year's plan (DOMAIN.md §4, §6),
+    # computed once: the team workbook of all reps shows it as its 年間計画 sheet.
+    plan = annual_plan(master, as_of, facts=shared["facts"])
+    master = plan_master(master, plan)
     with _collector.collector_paused():
         if progress:
             progress(team_name)
-        write_workbook(layout_workbook(master, reps, as_of=as_of, lang=lang, team=True, **shared), result.team)
+        write_workbook(layout_workbook(master, reps, as_of=as_of, lang=lang, team=True, plan=plan, **shared),
+                       result.team)
         for name, members in teams.items():
             gc.collect()
             if progress:

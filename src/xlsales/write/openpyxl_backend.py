@@ -118,6 +118,8 @@ def render_sheet(ws: Any, sheet: sm.Sheet) -> None:
         ws.page_setup.scale = p.scale
     for col in p.col_breaks:
         ws.col_breaks.append(Break(id=col))
+    for r in p.row_breaks:
+        ws.row_breaks.append(Break(id=r))
     if p.repeat_rows:
         ws.print_title_rows = f"{p.repeat_rows[0] + 1}:{p.repeat_rows[1] + 1}"
     if p.area:

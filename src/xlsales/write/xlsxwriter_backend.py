@@ -335,6 +335,8 @@ def _print_setup(ws: Any, p: sm.PrintSetup) -> None:
         ws.set_print_scale(p.scale)
     if p.col_breaks:
         ws.set_v_pagebreaks(list(p.col_breaks))
+    if p.row_breaks:
+        ws.set_h_pagebreaks(list(p.row_breaks))
     if p.repeat_rows:
         ws.repeat_rows(*p.repeat_rows)
     if p.repeat_cols:
