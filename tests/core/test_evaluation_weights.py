@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 from support.masterfactory import write_master
 
-from xlsales import Master, Member, read_master, validate_master, write_master as write_new_master
+from xlsales import Master, Member, read_master, validate_master
+from xlsales import write_master as write_new_master
 
 MEMBERS = [{"rep": "山田 太郎", "grade": "リーダー（4〜7年目）"}, {"rep": "佐藤 花子", "grade": "member_junior"}]
 ALL = [{"grade": g, "result": r, "process": p} for g, r, p in (
