@@ -2,8 +2,9 @@
 
 Sheets, in order: 使い方 (how to use), 活動ログ (table ``ActivityLog``), メンバー
 (``Members``), 目標 (``Targets``), 設定 (``Settings``), ベンチマーク (``Benchmark``),
-評価設定 (``Weights``: the evaluation weights by grade, DOMAIN.md §7) and a hidden
-リスト値 sheet that holds the long drop-down list of benchmark items.  Every data sheet has its header in row 1, frozen, and is an Excel Table (autofilter included), so
+評価設定 (``Weights``: the evaluation weights by grade, DOMAIN.md §7) and a
+hidden リスト値 sheet that holds the long drop-down list of benchmark items.
+Every data sheet has its header in row 1, frozen, and is an Excel Table (autofilter included), so
 the reader finds the columns by their header names and rows a rep appends belong to
 the table.
 
