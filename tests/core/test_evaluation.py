@@ -144,7 +144,7 @@ def _expected() -> dict[str, dict]:
                     "visits": sum(1 for r in mine if r["activity"] == "訪問"),
                     "topics": sum(1 for r in mine if r["activity"] == "話題"),
                     "deals": sum(1 for r in mine if r["activity"] == "商談△")}
-    for rep, e in out.items():
+    for e in out.values():
         e["rank"] = None if e["score"] is None else 1 + sum(
             1 for o in out.values() if o["team"] == e["team"] and o["score"] is not None and o["score"] > e["score"])
     return out

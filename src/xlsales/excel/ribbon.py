@@ -25,6 +25,7 @@ from xlsales.excel.handlers import (
     ask_month,
     checkin_book,
     collect_book,
+    evaluation_book,
     mail_drafts,
     monthly_books,
     previous_month,
@@ -60,6 +61,10 @@ def _checkin(book: Book, lang: str, *, month: dt.date | None = None, **_: Any) -
     return checkin_book(book, month=month or today.replace(day=1), lang=lang, today=today)
 
 
+def _evaluate(book: Book, lang: str, **_: Any) -> Outcome:
+    return evaluation_book(book, lang=lang)
+
+
 # -- 回収 (collect) --------------------------------------------------------------------------
 
 
@@ -77,6 +82,7 @@ HANDLERS: dict[str, Handler] = {
     "xsMonthly": _monthly,
     "xsMail": _mail,
     "xsCheckin": _checkin,
+    "xsEvaluate": _evaluate,
     # -- 回収 (collect)
     "xsCollect": _collect,
     # -- end 回収
