@@ -247,9 +247,8 @@ def _evaluation_sheet(name: str, evaluations: list[RepEvaluation], rep_sheets: M
     sheet.merges.append((ROW_SOURCE, 0, ROW_SOURCE, last_col))
     sheet.row_heights[ROW_SOURCE] = 30
     for key, col in COL.items():
-        if key.endswith("_achievement"):  # 商談化件数 / 達成率 on two lines, as the header wraps anyway
-            text = label("row", key[: -len("_achievement")], lang) + "\n" + label("row", "achievement_suffix",
-                                                                                  lang).strip()
+        if key.endswith("_achievement"):
+            text = label("evaluation", "kpi_head", lang).format(kpi=label("row", key[: -len("_achievement")], lang))
         else:
             text = label("evaluation", key, lang)
         sheet.set(ROW_HEAD, col, text, style="head")
@@ -349,7 +348,7 @@ def _evaluation_sheet(name: str, evaluations: list[RepEvaluation], rep_sheets: M
                 for key, color in (("result", "#1F3864"), ("process", "#9DC3E6"))],
     ))
     widths = {"rep": 13, "team": 9, "grade": 19 if lang == "ja" else 17, "months": 11, "sales_target": 9,
-              "sales": 9, "process": 10, "w_result": 7, "w_process": 7, "score": 10, "rank": 7, "note": 34}
+              "sales": 9, "process": 11, "w_result": 8.5, "w_process": 8.5, "score": 10, "rank": 7, "note": 34}
     for key, col in COL.items():
         sheet.col_widths[col] = widths.get(key, 9.5)
     # The funnel chart starts at the first column right of the first chart, and ends with the table.
