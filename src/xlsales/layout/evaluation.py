@@ -37,7 +37,7 @@ from xlsales.layout.process import (
     month_columns,
     process_row_index,
 )
-from xlsales.layout.workbook import process_inputs
+from xlsales.layout.workbook import process_inputs, rows_by_rep
 from xlsales.model import Master
 from xlsales.texts import label
 
@@ -85,8 +85,8 @@ def period_text(first: dt.date, last: dt.date, lang: str) -> str:
 
 
 def layout_evaluation(master: Master, months: Sequence[dt.date], *, as_of: dt.date, lang: str,
-                      reps: Sequence[str] | None = None,
-                      ranks: Mapping[str, int | None] | None = None) -> EvaluationBook:
+                      reps: Sequence[str] | None = None, ranks: Mapping[str, int | None] | None = None,
+                      groups: Mapping[str, list[int]] | None = None) -> EvaluationBook:
     """The evaluation workbook of ``reps`` (default: every member with a month in the period).
 
     Parameters
@@ -103,14 +103,18 @@ def layout_evaluation(master: Master, months: Sequence[dt.date], *, as_of: dt.da
     ranks : mapping of rep -> rank, optional
         Ranks computed over the whole team: written as values (a per-rep workbook, where
         the team is not there to rank against).
+    groups : mapping of rep -> positions of the rep's events, optional
+        ``rows_by_rep(master.events)``, to save finding them again for every workbook.
     """
     months = list(months)
     members = {m.rep: m for m in master.members}
     if reps is None:
         reps = [m.rep for m in master.members if eligible_months(m, months)]
     reps = [r for r in reps if r in members and eligible_months(members[r], months)]
-    rep_set = set(reps)
-    events = [ev for ev in master.events if ev.rep in rep_set]
+    groups = groups if groups is not None else rows_by_rep(master.events)
+    # The log's rows of these reps, in the master's order ("same date: the lower row wins").
+    events = [master.events[i] for i in sorted(i for r in set(reps) for i in groups.get(r, []))]
+    by_rep = rows_by_rep(events)
     taken: set[str] = set()
     eval_name = safe_sheet_name(label("sheet", "evaluation", lang), taken)
     weights_name = safe_sheet_name(label("sheet", "weights", lang), taken)
@@ -118,7 +122,7 @@ def layout_evaluation(master: Master, months: Sequence[dt.date], *, as_of: dt.da
     sheets: dict[str, sm.Sheet] = {}
     targets: dict[str, RepTargets] = {}
     for rep in reps:
-        rep_events = [ev for ev in events if ev.rep == rep]
+        rep_events = [events[i] for i in by_rep.get(rep, [])]
         metrics[rep] = compute_scope(rep_events, months, as_of, event_facts(rep_events))
         inputs = process_inputs(master, [rep], title=rep, rep=rep, lang=lang, team=False)
         targets[rep] = RepTargets(inputs.sales_targets, inputs.process_targets)

@@ -18,6 +18,7 @@ from xlsales.compute.evaluation import default_period, months_between
 from xlsales.exceptions import InputError
 from xlsales.layout.evaluation import layout_evaluation
 from xlsales.layout.names import safe_filename
+from xlsales.layout.workbook import rows_by_rep
 from xlsales.model import Master
 from xlsales.texts import check_lang, label
 from xlsales.write.build import Progress
@@ -120,7 +121,8 @@ def write_evaluation(master: Master, out_dir: str | os.PathLike, *, period: tupl
     as_of = min(month_end(last), today)
     out = Path(out_dir)
     with _collector.collector_paused():
-        whole = layout_evaluation(master, months, as_of=as_of, lang=lang)
+        groups = rows_by_rep(master.events)
+        whole = layout_evaluation(master, months, as_of=as_of, lang=lang, groups=groups)
         reps = [ev.rep for ev in whole.evaluations]
         team_name, people = evaluation_names(reps, first, last, lang)
         result = EvaluationResult(workbook=out / team_name, period=(first, last), as_of=as_of)
@@ -132,7 +134,8 @@ def write_evaluation(master: Master, out_dir: str | os.PathLike, *, period: tupl
             for rep in reps:
                 if progress:
                     progress(people[rep])
-                one = layout_evaluation(master, months, as_of=as_of, lang=lang, reps=[rep], ranks=ranks)
+                one = layout_evaluation(master, months, as_of=as_of, lang=lang, reps=[rep], ranks=ranks,
+                                        groups=groups)
                 write_workbook(one.workbook, out / people[rep])
                 result.people[rep] = out / people[rep]
     return result
