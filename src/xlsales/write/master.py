@@ -139,7 +139,7 @@ def howto_lines(lang: str) -> list[str]:
                              autoescape=False)
     template = env.from_string(_howto_source(lang))
     sections = {name: labels(name, lang) for name in
-                ("sheet", "log", "members", "targets", "settings", "benchmark")}
+                ("sheet", "log", "members", "targets", "settings", "benchmark", "weights")}
     text = template.render(act=labels("activity", lang), reason=labels("lost_reason", lang),
                            grade=labels("grade", lang), unit=Settings().amount_unit, **sections)
     return text.strip("\n").splitlines()
