@@ -114,7 +114,8 @@ def _eligible(member: dict) -> list[dt.date]:
             and (left is None or m <= left.replace(day=1))]
 
 
-def _expected() -> dict[str, dict]:
+def _expected(cap: float = CAP, weights: dict | None = None) -> dict[str, dict]:
+    weights = weights or DECK_WEIGHTS
     rows, targets = _rows(), _targets()
     activity_of = {"new_deals": "商談△", "new_topics": "話題", "visits": "訪問", "follows": "フォロー",
                    "lists": "リスト"}
@@ -125,18 +126,18 @@ def _expected() -> dict[str, dict]:
         tg = [t for t in targets if t["rep"] == rep and dt.date.fromisoformat(t["month"] + "-01") in months]
         sales = sum(r["amount"] for r in mine if r["activity"] == "受注")
         sales_target = sum(t.get("sales_target") or 0 for t in tg)
-        result = min(CAP, sales / sales_target) if sales_target else None
+        result = min(cap, sales / sales_target) if sales_target else None
         kpi = {}
         for k, activity in activity_of.items():
             actual = sum(1 for r in mine if r["activity"] == activity)
             target = sum(t.get(k) or 0 for t in tg)
-            kpi[k] = min(CAP, actual / target) if target else None
+            kpi[k] = min(cap, actual / target) if target else None
         present = [v for v in kpi.values() if v is not None]
         process = sum(present) / len(present) if present else None
         grade = next((g for g, text in GRADE_JA.items() if text == member.get("grade")), None)
         score = None
         if result is not None and grade is not None:
-            wr, wp = DECK_WEIGHTS[grade]
+            wr, wp = weights[grade]
             score = result if process is None else wr * result + wp * process
         out[rep] = {"months": months, "sales_target": sales_target, "sales": sales, "result": result, "kpi": kpi,
                     "process": process, "score": score, "team": member.get("team") or "（なし）", "grade": grade,
@@ -355,3 +356,24 @@ def test_a_bad_or_reversed_period_is_refused(master_path, tmp_path):
         with pytest.raises(BadValue) as err:
             parse_period(bad)
         assert err.value.reason == reason
+
+
+@pytest.mark.libreoffice
+def test_a_manager_tries_other_weights_and_cap_in_the_workbook(written, tmp_path):
+    from support.lo_edit import edit_in_libreoffice, uno_python
+
+    if uno_python() is None:
+        pytest.skip("python3-uno is not installed")
+    ws = openpyxl.load_workbook(written.workbook)["評価設定"]
+    assert ws["A6"].value == GRADE_JA["leader"] and ws["A10"].value == "達成率上限"
+    out = tmp_path / "tried.xlsx"
+    # リーダー 50/50 instead of 80/20, and a cap of 120%, typed as a manager would
+    edit_in_libreoffice(written.workbook, out, "評価設定", [(6, 2, "typed", "0.5"), (6, 3, "typed", "0.5"),
+                                                          (10, 2, "typed", "1.2")])
+    got = _table(out)
+    e = _expected(cap=1.2, weights={**DECK_WEIGHTS, "leader": (0.5, 0.5)})
+    for rep in REPS:
+        assert same(_num(got[rep]["評価点"]), e[rep]["score"]), (rep, got[rep]["評価点"], e[rep]["score"])
+        assert same(_num(got[rep]["結果達成率"]), e[rep]["result"]), rep
+    assert got["江藤 五郎"]["訪問件数\n達成率"] == 1.2
+    assert got["井上 二郎"]["結果の重み"] == 0.5
