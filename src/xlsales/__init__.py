@@ -6,6 +6,7 @@ read -> validate -> compute -> lay out -> write::
     master = xlsales.read_master("master.xlsx")      # or ValidationError with every bad row
     result = xlsales.build(master, "out", as_of=datetime.date(2026, 11, 30))
     df = xlsales.figures(master, as_of=datetime.date(2026, 11, 30))  # the same figures, as a DataFrame
+    hr = xlsales.write_evaluation(master, "hr")     # 人事評価: its own workbook, never in a build
 """
 
 from xlsales.demo import demo_master
@@ -15,10 +16,12 @@ from xlsales.model import Event, Master, Member, Settings, Target
 from xlsales.validate.master import read_master, validate_master
 from xlsales.write.build import BuildResult, build
 from xlsales.write.checkin import write_checkins
+from xlsales.write.evaluation import EvaluationResult, write_evaluation
 from xlsales.write.master import write_master
 
 __all__ = [
     "BuildResult",
+    "EvaluationResult",
     "Event",
     "InputError",
     "Master",
@@ -35,5 +38,6 @@ __all__ = [
     "read_master",
     "validate_master",
     "write_checkins",
+    "write_evaluation",
     "write_master",
 ]

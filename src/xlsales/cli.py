@@ -269,6 +269,18 @@ def _fiscal_year(value: int | None, start: int) -> dt.date | None:
     return None if value is None else dt.date(value, start, 1)
 
 
+def _period(value: str | None, lang: str) -> tuple[dt.date, dt.date] | None:
+    from xlsales.validate.values import BadValue, parse_period
+
+    if value is None:
+        return None
+    try:
+        return parse_period(value)
+    except BadValue as bad:
+        raise click.BadParameter(f"{value!r}: {message_text(bad.reason, lang, **bad.params)}",
+                                 param_hint="--period") from None
+
+
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -324,6 +336,58 @@ def plan(master: Path, out: Path, year: int | None, apply: bool, lang: str | Non
         except XlsalesError as err:
             _fail(err, msg_lang)
         click.echo(message_text("cli_plan_applied", msg_lang, path=adopted))
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the evaluation workbook(s) (created when missing). HR data: keep it private.")
+@click.option("--period", "period", default=None,
+              help="The months evaluated, YYYY-MM:YYYY-MM (default: the fiscal year up to the last month "
+                   "that ended).")
+@click.option("--per-rep", "per_rep", is_flag=True,
+              help="Also write one workbook per rep holding only that rep's row, log rows and sheet.")
+@lang_option
+def evaluate(master: Path, out: Path, period: str | None, per_rep: bool, lang: str | None) -> None:
+    """Validate MASTER, then write the evaluation workbook (人事評価) into OUT.
+
+    Its 評価 sheet scores each rep over the period (DOMAIN.md §7): result
+    achievement (sales vs. target) and process achievement (the mean of the
+    KPIs with a target), each capped (設定 達成率上限, default 150%), weighed
+    by grade (the master's 評価設定 sheet, else the deck's 100/0, 80/20, 60/40,
+    40/60), and ranked within the チーム.  Months before a rep's 入社日 or after
+    the 退職日 count neither in actuals nor in targets.  Every figure is a formula
+    over the reps' target/process sheets in the same workbook, and a 評価設定
+    sheet there lets you try other weights.  Never part of `xlsales build`.
+
+    \b
+    Example:
+        xlsales evaluate master.xlsx --out hr
+        xlsales evaluate master.xlsx --out hr --period 2026-04:2026-09 --per-rep
+        xlsales evaluate master.xlsx --out hr --lang en
+    """
+    from xlsales.validate.master import read_master
+    from xlsales.write.evaluation import write_evaluation
+
+    msg_lang = (lang or _default_lang()).lower()
+    chosen = _period(period, msg_lang)
+    try:
+        data = read_master(master, lang=msg_lang)
+    except XlsalesError as err:
+        _fail(err, msg_lang)
+    out_lang = (lang or data.settings.language or "ja").lower()
+    progress = _Progress(1 + (len(data.members) if per_rep else 0), message_text("cli_evaluating", msg_lang))
+    try:
+        result = write_evaluation(data, out, period=chosen, per_rep=per_rep, lang=out_lang, progress=progress)
+    except XlsalesError as err:
+        _fail(err, msg_lang)
+    finally:
+        progress.close()
+    first, last = result.period
+    click.echo(message_text("cli_evaluation_built", msg_lang, n=len(result.paths), out=out, first=f"{first:%Y-%m}",
+                            last=f"{last:%Y-%m}"))
+    for path in result.paths:
+        click.echo(f"  {path}")
 
 
 @cli.command()
@@ -519,8 +583,8 @@ def addin() -> None:
     """The Excel add-in: build it, install it, or run its buttons on a file.
 
     The add-in adds a ribbon tab 営業プロセス (Sales process) with the buttons
-    検証 (Validate), 更新 (Refresh), 月次ブック作成 (Monthly workbooks) and
-    メール作成 (Mail drafts), and
+    検証 (Validate), 更新 (Refresh), 月次ブック作成 (Monthly workbooks),
+    メール作成 (Mail drafts) and 評価 (Evaluate), and
     worksheet functions XS_... (Windows).  It runs this package's code through
     xlwings; `pip install "xlsales[addin]"` brings xlwings.
 
@@ -581,7 +645,8 @@ def addin_install(lang: str | None, global_install: bool, interpreter: str | Non
 
 
 _BUTTONS = {"validate": "xsValidate", "refresh": "xsRefresh", "monthly": "xsMonthly", "mail": "xsMail",
-            "checkin": "xsCheckin", "plan": "xsPlan"}
+            "checkin": "xsCheckin", "plan": "xsPlan",
+            "evaluate": "xsEvaluate"}
 
 
 @addin.command("run")
@@ -605,6 +670,8 @@ def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, 
     else the month's last or first working day);
     plan writes the 年間計画 sheet of the fiscal year that holds today (from its
     last quarter on: the next one).
+    evaluate writes the evaluation workbook (人事評価) of the fiscal year up to last
+    month beside WORKBOOK.
     A workbook with charts, images or pivot tables is refused (a file round trip
     would lose them): use the ribbon in Excel for those.
 
@@ -615,6 +682,7 @@ def addin_run(button: str, workbook: Path, out: Path | None, as_of: str | None, 
         xlsales addin run monthly master.xlsx --month 2026-10
         xlsales addin run checkin master.xlsx --month 2026-10
         xlsales addin run plan master.xlsx
+        xlsales addin run evaluate master.xlsx
     """
     from xlsales.excel.books import FileBook
     from xlsales.excel.ribbon import run_button

@@ -85,6 +85,15 @@ class Settings:
     achievement_cap: float = 1.5
 
 
+# 人事評価 (DOMAIN.md §7): grade -> (result weight, process weight), the deck's defaults.
+DEFAULT_WEIGHTS: dict[str, tuple[float, float]] = {
+    "manager": (1.0, 0.0),
+    "leader": (0.8, 0.2),
+    "member_senior": (0.6, 0.4),
+    "member_junior": (0.4, 0.6),
+}
+
+
 @dataclass
 class Master:
     """Everything read from a manager's master workbook (or a CSV log plus a master)."""
@@ -98,3 +107,5 @@ class Master:
     source: str = ""
     # activity-log rows left out by read_master(skip_bad_rows=True): one Problem per fault
     skipped: list[Problem] = field(default_factory=list)
+    # 評価設定: grade -> (result weight, process weight); the deck's defaults without that sheet
+    weights: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))

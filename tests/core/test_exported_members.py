@@ -11,3 +11,9 @@ def test_all_lists_exactly_the_public_names():
     public = sorted(name for name in dir(xlsales) if not name.startswith("_") and name != "annotations"
                     and not isinstance(getattr(xlsales, name), types.ModuleType))
     assert sorted(xlsales.__all__) == public
+
+
+def test_the_evaluation_is_public():
+    # 人事評価 (issue 15): the workbook writer and what it returns, beside build
+    assert {"write_evaluation", "EvaluationResult"} <= set(xlsales.__all__)
+    assert xlsales.write_evaluation.__module__ == "xlsales.write.evaluation"

@@ -14,8 +14,8 @@ from xlsales import Event, Master, Member, Settings, Target
 from xlsales.write.master import text_width, write_master
 
 SHEETS = {
-    "ja": ["使い方", "活動ログ", "メンバー", "目標", "設定", "ベンチマーク", "リスト値"],
-    "en": ["How to use", "ActivityLog", "Members", "Targets", "Settings", "Benchmark", "Lists"],
+    "ja": ["使い方", "活動ログ", "メンバー", "目標", "設定", "ベンチマーク", "評価設定", "リスト値"],
+    "en": ["How to use", "ActivityLog", "Members", "Targets", "Settings", "Benchmark", "Evaluation weights", "Lists"],
 }
 HEADERS = {
     "ja": {
@@ -25,6 +25,7 @@ HEADERS = {
                  "リスト件数"],
         "設定": ["項目", "値"],
         "ベンチマーク": ["担当者", "項目", "値"],
+        "評価設定": ["等級", "結果", "プロセス"],
     },
     "en": {
         "ActivityLog": ["ID", "Date", "Rep", "Activity", "Customer", "Amount", "Lost reason", "Expected close",
@@ -34,11 +35,12 @@ HEADERS = {
                     "List entries"],
         "Settings": ["Item", "Value"],
         "Benchmark": ["Rep", "Item", "Value"],
+        "Evaluation weights": ["Grade", "Result", "Process"],
     },
 }
 # sheet -> (table name, ref) of a blank master
 BLANK_TABLES = [(1, "ActivityLog", "A1:I2"), (2, "Members", "A1:G2"), (3, "Targets", "A1:I2"),
-                (4, "Settings", "A1:B27"), (5, "Benchmark", "A1:C2")]
+                (4, "Settings", "A1:B27"), (5, "Benchmark", "A1:C2"), (6, "Weights", "A1:C5")]
 ACTIVITY_LIST = {
     "ja": '"リスト,フォロー,外出前報告,訪問,外出後報告,話題,商談△,商談◯,受注,ボツ"',
     "en": '"List,Follow-up,Pre-visit report,Visit,Post-visit report,Topic,Deal △,Deal ◯,Order,Lost"',
@@ -158,7 +160,7 @@ def test_dropdowns(blank, lang):
     assert _validation_of(members, "E").type == "date"
     item = _validation_of(bench, "B")
     assert item.formula1 == "BenchmarkItems"
-    items = [c.value for c in wb.worksheets[6]["A"]]
+    items = [c.value for c in wb.worksheets[7]["A"]]
     assert ("売上目標" if lang == "ja" else "Sales target") in items
     assert ("訪問件数" if lang == "ja" else "Visits") in items
     for v in (_validation_of(log, "F"), _validation_of(targets, "C")):

@@ -98,6 +98,7 @@ def test_an_installed_wheel_finds_every_template(tmp_path):
         assert got["files"][package] == in_repo, package
     assert got["label"] == "訪問"
     assert got["message"] == "3 problem(s) in the input. Nothing was written."
-    assert got["buttons"] == ["xsValidate", "xsRefresh", "xsCheckin", "xsPlan", "xsMonthly", "xsMail", "xsCollect"]
+    assert got["buttons"] == ["xsValidate", "xsRefresh", "xsCheckin", "xsPlan", "xsMonthly", "xsMail", "xsCollect",
+                              "xsEvaluate"]
     assert got["customui"] == ["customUI/customUI.xml", "customUI/customUI14.xml"]
     assert got["macros"] == sorted(p.stem for p in (ROOT / "macros").glob("*.bas"))

@@ -46,6 +46,7 @@ EXPECTED = {  # id: (group id, ja label, en label)
     # -- 回収 (collect)
     "xsCollect": ("xsGroupCollect", "回収", "Collect"),
     # -- end 回収
+    "xsEvaluate": ("xsGroupHr", "評価", "Evaluate"),
 }
 
 
@@ -94,9 +95,9 @@ def test_buttons_json_is_the_ribbon():
             assert b["label"] == EXPECTED[b["id"]][column]
             assert b["size"] in ("large", "normal") and b["imageMso"] and b["screentip"] and b["supertip"]
     assert [b["group_label"] for b in ribbon_spec.buttons("ja")] == ["チェック", "更新", "更新", "更新", "配布", "配布",
-                                                                     "回収"]
+                                                                     "回収", "人事"]
     assert [b["group_label"] for b in ribbon_spec.buttons("en")] == ["Check", "Refresh", "Refresh", "Refresh",
-                                                                     "Distribute", "Distribute", "Collect"]
+                                                                     "Distribute", "Distribute", "Collect", "HR"]
     assert ribbon_spec.ribbon("ja")["tab"] == {"id": "xlsalesTab", "label": "営業プロセス"}
     assert ribbon_spec.ribbon("en")["tab"] == {"id": "xlsalesTab", "label": "Sales process"}
     # Every call gives fresh dicts: a caller cannot change the ribbon.
@@ -214,7 +215,8 @@ def test_customui_parts_namespaces_relationships(built):
 
 
 def test_every_id_once_and_every_button_calls_the_dispatcher(built):
-    ids = ["xlsalesTab", "xsGroupCheck", "xsGroupRefresh", "xsGroupDistribute", "xsGroupCollect", *EXPECTED]
+    ids = ["xlsalesTab", "xsGroupCheck", "xsGroupRefresh", "xsGroupDistribute", "xsGroupCollect", "xsGroupHr",
+           *EXPECTED]
     for path in built.values():
         for root in _customui(path).values():
             all_ids = [e.get("id") for e in root.iter() if e.get("id") is not None]

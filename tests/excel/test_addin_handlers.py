@@ -398,3 +398,29 @@ def test_checkin_asks_for_this_month(excel, deck_file, tmp_path):
     copy.write_bytes(deck_file.read_bytes())
     book = excel("xsCheckin", copy, answers=[None])
     assert len(book.prompts) == 1 and "チェックイン" in book.prompts[0] and book.alerts == []  # Cancel: nothing
+
+
+def test_evaluate_writes_the_evaluation_workbook_beside_the_master(deck_file, tmp_path):
+    from xlsales.write.evaluation import write_evaluation
+
+    outcome = handlers.evaluation_book(FileBook(deck_file), lang="ja", today=dt.date(2027, 1, 15))
+    [path] = outcome.paths
+    assert path.parent == deck_file.parent and path.name == "人事評価_2026-04_2026-12.xlsx"
+    assert "2026-04〜2026-12" in outcome.message and str(deck_file.parent) in outcome.message
+    # the same workbook xlsales evaluate writes
+    expected = write_evaluation(read_master(deck_file), tmp_path / "cli", today=dt.date(2027, 1, 15)).workbook
+    assert _values(path) == _values(expected)
+    assert openpyxl.load_workbook(path).sheetnames[:2] == ["評価", "評価設定"]
+
+
+def test_evaluate_of_a_workbook_on_onedrive_goes_to_documents(deck_file, tmp_path):
+    book = FileBook(deck_file)
+    book.folder = None
+    outcome = handlers.evaluation_book(book, lang="en", today=dt.date(2027, 1, 15), documents=tmp_path / "Documents")
+    assert [p.parent for p in outcome.paths] == [tmp_path / "Documents" / "xlsales"]
+    assert "Evaluation_2026-04_2026-12.xlsx" == outcome.paths[0].name and "no folder" in outcome.message
+
+
+def test_evaluate_asks_nothing_and_reports_in_a_message_box(excel, deck_file):
+    book = excel("xsEvaluate", deck_file)
+    assert book.prompts == [] and len(book.alerts) == 1 and "人事評価" in book.alerts[0]

@@ -19,7 +19,7 @@ from xlsales.texts import label, labels
 MEMBERS = ["山田 太郎", "佐藤 花子"]
 LOG_COLUMNS = ("id", "date", "rep", "activity", "customer", "amount", "lost_reason", "close_month", "note")
 TABLE_NAMES = {"log": "ActivityLog", "members": "Members", "targets": "Targets", "settings": "Settings",
-               "benchmark": "Benchmark"}
+               "benchmark": "Benchmark", "weights": "Weights"}
 
 
 def row(date=dt.date(2026, 7, 1), rep="山田 太郎", activity="訪問", customer="A社", **rest) -> dict:
@@ -28,10 +28,11 @@ def row(date=dt.date(2026, 7, 1), rep="山田 太郎", activity="訪問", custom
 
 
 def write_master(path, *, log_rows=(), members=MEMBERS, targets=None, settings=None, benchmark=None,
-                 lang="ja", as_table=True, header_row=1, log_sheet=None, hidden_rows=(), omit=()) -> Path:
+                 weights=None, lang="ja", as_table=True, header_row=1, log_sheet=None, hidden_rows=(), omit=()) -> Path:
     """Write a master workbook and return its path.
 
-    ``log_rows``, ``targets`` and ``benchmark`` are lists of dicts keyed by column key
+    ``log_rows``, ``targets``, ``benchmark`` and ``weights`` (評価設定: grade, result,
+    process) are lists of dicts keyed by column key
     (``None`` = an empty row); ``members`` is a list of rep names or dicts; ``settings``
     maps a setting key to its value.  ``header_row`` puts every header in that row (a
     title line above it); ``hidden_rows`` hides those Excel rows of the log sheet;
@@ -46,6 +47,7 @@ def write_master(path, *, log_rows=(), members=MEMBERS, targets=None, settings=N
         "settings": (["item", "value"], [{"item": _setting_label(k, lang), "value": v}
                                          for k, v in (settings or {}).items()] if settings is not None else None),
         "benchmark": (["rep", "item", "value"], benchmark),
+        "weights": (["grade", "result", "process"], weights),
     }
     for key, (columns, rows) in sheets.items():
         if key in omit or rows is None:

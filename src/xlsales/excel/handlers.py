@@ -45,6 +45,7 @@ from xlsales.validate.master import read_grids, validate_grids
 from xlsales.validate.values import BadValue, parse_month
 from xlsales.vocab import parse_key
 from xlsales.write.build import BuildResult, build
+from xlsales.write.evaluation import write_evaluation
 
 RESULT_HEADERS = ("sheet", "row", "column", "value", "reason")
 # Hidden columns of the results sheet remember where the marks are, to clear them next time.
@@ -301,6 +302,23 @@ def mail_drafts(book: Book, *, month: dt.date, lang: str | None = None, today: d
         text += "\n" + message_text("addin_mail_problems", lang) + "\n" + "\n".join(
             "  " + p.message(lang) for p in result.problems)
     return Outcome(text, paths=list(result.drafts.values()))
+
+
+def evaluation_book(book: Book, *, lang: str | None = None, today: dt.date | None = None,
+                    documents: Path | None = None) -> Outcome:
+    """Write the evaluation workbook (人事評価) of the default period beside ``book``: the
+    fiscal year up to the last month that ended.  A workbook with no folder on this
+    computer gets ``documents/xlsales`` instead (default ``~/Documents``)."""
+    grids = book.grids()
+    master = read_grids(grids, source=book.name, lang=lang or "ja")
+    lang = check_lang(lang or master.settings.language)
+    elsewhere = book.folder is None
+    out = (documents or Path.home() / "Documents") / "xlsales" if elsewhere else book.folder
+    result = write_evaluation(master, out, lang=lang, today=today or dt.date.today())
+    first, last = result.period
+    key = "addin_evaluation_elsewhere" if elsewhere else "addin_evaluation"
+    return Outcome(message_text(key, lang, out=out, first=f"{first:%Y-%m}", last=f"{last:%Y-%m}"),
+                   paths=result.paths)
 
 
 def local_folder(fullname: str) -> Path | None:

@@ -25,6 +25,7 @@ from xlsales.excel.handlers import (
     ask_month,
     checkin_book,
     collect_book,
+    evaluation_book,
     mail_drafts,
     monthly_books,
     plan_book,
@@ -65,6 +66,10 @@ def _plan(book: Book, lang: str, **_: Any) -> Outcome:
     return plan_book(book, lang=lang, today=dt.date.today())
 
 
+def _evaluate(book: Book, lang: str, **_: Any) -> Outcome:
+    return evaluation_book(book, lang=lang)
+
+
 # -- 回収 (collect) --------------------------------------------------------------------------
 
 
@@ -83,6 +88,7 @@ HANDLERS: dict[str, Handler] = {
     "xsMail": _mail,
     "xsCheckin": _checkin,
     "xsPlan": _plan,
+    "xsEvaluate": _evaluate,
     # -- 回収 (collect)
     "xsCollect": _collect,
     # -- end 回収

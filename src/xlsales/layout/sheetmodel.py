@@ -77,8 +77,9 @@ class ChartSeries:
     name: tuple[int, int]  # the cell holding the series name
     categories: tuple[int, int, int, int]  # first_row, first_col, last_row, last_col
     values: tuple[int, int, int, int]
-    kind: str = "column"  # column or line
+    kind: str = "column"  # column or line; the column series of a chart stand side by side
     color: str | None = None
+    labels: bool = False  # each point's value written on it
 
 
 @dataclass
@@ -91,6 +92,7 @@ class Chart:
     # The category axis' number format, not linked to the source cells: LibreOffice shows
     # date categories as serials (46113) otherwise.
     x_num_format: str | None = None
+    y_num_format: str | None = None  # e.g. "0%": not the source cells' format (◎ 100% on an axis)
 
 
 @dataclass

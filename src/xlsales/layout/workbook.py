@@ -291,3 +291,11 @@ def checkin_names(reps: Sequence[str], as_of: dt.date, lang: str) -> tuple[str, 
         return f"{stem[: -len(month)]}{tag}{n}.xlsx"
 
     return rename(team), {rep: rename(name) for rep, name in people.items()}
+
+
+def process_inputs(master: Master, reps: Sequence[str], *, title: str, rep: str | None, lang: str,
+                   team: bool) -> ProcessInputs:
+    """What the target/process sheet of ``reps`` shows besides the engine's figures (targets,
+    benchmarks, settings), as ``layout_workbook`` gives it: for another workbook (人事評価)
+    that holds the same sheets."""
+    return _inputs_for(master, reps, title, rep, lang, team)

@@ -52,7 +52,7 @@ __all__ = ["RawSheet", "ErrorValue", "NoCachedValue", "read_workbook", "read_csv
 
 # Sheets of a master, by their key in labels.json section "sheet" (also the section of
 # their headers).
-SHEET_KEYS: tuple[str, ...] = ("log", "members", "targets", "settings", "benchmark")
+SHEET_KEYS: tuple[str, ...] = ("log", "members", "targets", "settings", "benchmark", "weights")
 # The columns that identify a sheet's header row; other known columns are optional.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "log": ("date", "rep", "activity"),
@@ -60,6 +60,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "targets": ("rep", "month"),
     "settings": ("item", "value"),
     "benchmark": ("item", "value"),
+    "weights": ("grade", "result", "process"),
 }
 # The log sheet may be renamed as long as it still holds the table DOMAIN.md §3 names.
 LOG_TABLE = "ActivityLog"

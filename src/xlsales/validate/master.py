@@ -48,6 +48,7 @@ from xlsales.validate.values import (
     parse_security,
     parse_stale_days,
     parse_text,
+    parse_weight,
 )
 from xlsales.vocab import NEEDS_AMOUNT, NEEDS_CUSTOMER, OPEN_STAGES, parse_key
 
@@ -71,7 +72,8 @@ def read_master(path: str | os.PathLike, *, log: str | os.PathLike | None = None
     path : str or os.PathLike
         The master workbook (``.xlsx`` or ``.xlsm``) with the sheets of DOMAIN.md §3–4:
         活動ログ / ActivityLog and メンバー / Members are required; 目標 / Targets,
-        設定 / Settings and ベンチマーク / Benchmark are optional.
+        設定 / Settings, ベンチマーク / Benchmark and 評価設定 / Evaluation weights
+        are optional.
     log : str or os.PathLike, optional
         A CSV activity log (UTF-8 or cp932, ja or en headers) that replaces the master's
         log sheet, e.g. an export from a CRM.
@@ -426,6 +428,44 @@ def _benchmarks(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
     return ParsedRows.parse(sheet, parse_row)
 
 
+# Weights that add up to 100% within this (a weight typed as 33.3% and 66.7% is 100%).
+WEIGHTS_TOLERANCE = 0.005
+
+
+def _weights(sheet: RawSheet | None) -> ParsedRows:
+    """評価設定: one row per grade, result + process = 100% (DOMAIN.md §7)."""
+    seen: dict[str, int] = {}
+
+    def parse_row(c: _Cells) -> tuple[str, tuple[float, float]]:
+        grade = c.get("grade", choice_parser("grade"), required=True)
+        if grade and (first := _first_seen(seen, grade, c.row)):
+            c.bad("grade", "grade_duplicate", first_row=first)
+        result = c.get("result", parse_weight, required=True)
+        process = c.get("process", parse_weight, required=True)
+        if result is not None and process is not None and abs(result + process - 1) > WEIGHTS_TOLERANCE:
+            c.bad("process", "weights_sum", total=f"{(result + process) * 100:g}%")
+        return grade, (result, process)
+
+    return ParsedRows.parse(sheet, parse_row)
+
+
+def _unweighted_grades(sheet: RawSheet | None, members: ParsedRows, weights_sheet: RawSheet,
+                       weights: dict[str, tuple[float, float]]) -> list[Problem]:
+    """A member whose 等級 has no row on 評価設定: the member's 等級 cell is named."""
+    if sheet is None:
+        return []
+    raw = dict(sheet.rows)
+    out = []
+    for row, member in members.items:
+        if member.grade and member.grade not in weights:
+            out.append(Problem(sheet=sheet.name, row=row, column=sheet.column("grade"),
+                               value=raw.get(row, {}).get("grade"), reason="grade_not_weighted", params={
+                                   "grade_ja": label("grade", member.grade, "ja"),
+                                   "grade_en": label("grade", member.grade, "en"),
+                                   "sheet_ja": weights_sheet.name, "sheet_en": weights_sheet.name}))
+    return out
+
+
 # ----------------------------------------------------------------------------------
 # Private API: the whole master.
 # ----------------------------------------------------------------------------------
@@ -472,6 +512,7 @@ def _check_sheets(sheets: dict[str, RawSheet | None], source: str) -> _Result:
     targets = _targets(sheets["targets"], reps)
     settings, setting_rows = _settings(sheets["settings"])
     benchmarks = _benchmarks(sheets["benchmark"], reps)
+    weight_rows = _weights(sheets["weights"])
     master = Master(
         events=[ev for _, ev in events.items],
         members=[m for _, m in members.items],
@@ -481,6 +522,11 @@ def _check_sheets(sheets: dict[str, RawSheet | None], source: str) -> _Result:
         source=source,
     )
     others = members.problems + targets.problems + setting_rows.problems + benchmarks.problems
+    if sheets["weights"] is not None:  # the sheet is the whole table; without it, the deck's defaults
+        master.weights = dict(item for _, item in weight_rows.items)
+        others += weight_rows.problems
+        if not weight_rows.problems:  # a grade typed wrong there would make every member's look wrong
+            others += _unweighted_grades(sheets["members"], members, sheets["weights"], master.weights)
     return _Result(master, events.sheet_problems, events.row_problems, others)
 
 

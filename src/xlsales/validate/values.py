@@ -356,6 +356,44 @@ def parse_cap(value: object) -> float:
     return number
 
 
+def parse_weight(value: object) -> float:
+    """A weight of 評価設定 (結果, プロセス): 0% to 100%, typed as 80% or 0.8.
+
+    Examples
+    --------
+    >>> parse_weight("80%"), parse_weight(0.2)
+    (0.8, 0.2)
+    """
+    try:
+        number = parse_number(value, percent=True)
+    except BadValue:
+        raise BadValue("weight_invalid") from None
+    if not 0 <= number <= 1:
+        raise BadValue("weight_invalid")
+    return round(number, 10)  # "70%" is 70 × 0.01 = 0.7000000000000001
+
+
+def parse_period(text: object) -> tuple[dt.date, dt.date]:
+    """An evaluation period ``YYYY-MM:YYYY-MM`` (each month in any form ``parse_month``
+    reads): its first and last months, the last not before the first.
+
+    Examples
+    --------
+    >>> parse_period("2026-04:2026-10")
+    (datetime.date(2026, 4, 1), datetime.date(2026, 10, 1))
+    """
+    parts = normalize(text).split(":") if isinstance(text, str) else []
+    if len(parts) != 2:
+        raise BadValue("period_invalid")
+    try:
+        first, last = parse_month(parts[0].strip()), parse_month(parts[1].strip())
+    except BadValue:
+        raise BadValue("period_invalid") from None
+    if last < first:
+        raise BadValue("period_reversed", first=first.strftime("%Y-%m"), last=last.strftime("%Y-%m"))
+    return first, last
+
+
 def parse_language(value: object) -> str:
     text = parse_text(value).lower()
     if text not in ("ja", "en"):

@@ -1,16 +1,17 @@
 """The manager's master workbook (DOMAIN.md §3, §4): written for ``xlsales new`` and ``xlsales demo``.
 
 Sheets, in order: 使い方 (how to use), 活動ログ (table ``ActivityLog``), メンバー
-(``Members``), 目標 (``Targets``), 設定 (``Settings``), ベンチマーク (``Benchmark``) and a
-hidden リスト値 sheet that holds the long drop-down list of benchmark items.  Every data
-sheet has its header in row 1, frozen, and is an Excel Table (autofilter included), so
+(``Members``), 目標 (``Targets``), 設定 (``Settings``), ベンチマーク (``Benchmark``),
+評価設定 (``Weights``: the evaluation weights by grade, DOMAIN.md §7) and a
+hidden リスト値 sheet that holds the long drop-down list of benchmark items.
+Every data sheet has its header in row 1, frozen, and is an Excel Table (autofilter included), so
 the reader finds the columns by their header names and rows a rep appends belong to
 the table.
 
 Contract with the reader (``xlsales.validate``):
 
 * headers are the labels of ``labels.json`` sections ``log``, ``members``, ``targets``,
-  ``settings`` (項目 / 値) and ``benchmark``, in ``lang``;
+  ``settings`` (項目 / 値), ``benchmark`` and ``weights`` (等級 / 結果 / プロセス), in ``lang``;
 * enumerations are written as their labels in ``lang`` (区分, ボツ理由, 等級, 項目);
 * dates are real dates (``yyyy/mm/dd``), months are ``YYYY-MM`` text in ``@`` cells,
   numbers are numbers, and every other text is written as a string, never a formula;
@@ -50,6 +51,7 @@ MASTER_TABLES: dict[str, str] = {
     "targets": "Targets",
     "settings": "Settings",
     "benchmark": "Benchmark",
+    "weights": "Weights",
 }
 # Drop-downs and input checks reach at least this row (1-based), or 2,000 rows below the data.
 DROPDOWN_ROWS = 5000
@@ -137,7 +139,7 @@ def howto_lines(lang: str) -> list[str]:
                              autoescape=False)
     template = env.from_string(_howto_source(lang))
     sections = {name: labels(name, lang) for name in
-                ("sheet", "log", "members", "targets", "settings", "benchmark")}
+                ("sheet", "log", "members", "targets", "settings", "benchmark", "weights")}
     text = template.render(act=labels("activity", lang), reason=labels("lost_reason", lang),
                            grade=labels("grade", lang), unit=Settings().amount_unit, **sections)
     return text.strip("\n").splitlines()
@@ -188,6 +190,7 @@ class _MasterWriter:
         targets = self.book.add_worksheet(names["targets"])
         settings = self.book.add_worksheet(names["settings"])
         benchmark = self.book.add_worksheet(names["benchmark"])
+        weights = self.book.add_worksheet(names["weights"])
         lists = self.book.add_worksheet(names["lists"])
         self.book.define_name(REP_LIST_NAME,
                               f"={quote_sheet(names['members'])}!$A$2:$A${_REP_LIST_ROWS}")
@@ -197,6 +200,7 @@ class _MasterWriter:
         self._targets(targets)
         self._settings(settings)
         self._benchmark(benchmark, lists)
+        self._weights(weights)
         howto.activate()
 
     # -- one data table --------------------------------------------------------------
@@ -407,6 +411,29 @@ class _MasterWriter:
         ws.data_validation(1, 2, last - 1, 2, {"validate": "decimal", "criteria": ">=", "value": 0,
                                                "ignore_blank": True, "error_title": h["value"],
                                                "error_message": label("master", "number_error", lang)})
+
+    def _weights(self, ws: Any) -> None:
+        lang, h = self.lang, labels("weights", self.lang)
+        rows = [[label("grade", grade, lang), result, process]
+                for grade, (result, process) in self.master.weights.items()]
+        columns = [_Column(h["grade"], "text", min_width=22), _Column(h["result"], "pct", min_width=10),
+                   _Column(h["process"], "pct", min_width=10)]
+        last = self.table(ws, MASTER_TABLES["weights"], columns, rows, tab_color="#C55A11")
+        self.validate_list(ws, 0, last, list(labels("grade", lang).values()), title=h["grade"],
+                           error=label("master", "list_error", lang))
+        for col in (1, 2):
+            ws.data_validation(1, col, last - 1, col, {
+                "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1, "ignore_blank": True,
+                "input_title": h["result" if col == 1 else "process"],
+                "input_message": label("master", "weight_input", lang),
+                "error_title": h["result" if col == 1 else "process"],
+                "error_message": label("master", "weight_error", lang)})
+        # The help lines beside the table, outside it (the table stays 等級 / 結果 / プロセス).
+        note = self.fmt("master_help")
+        for i, key in enumerate(("weights_help", "weights_help2", "weights_help3")):
+            ws.write_string(i, 4, label("master", key, lang), note)
+        ws.set_column(3, 3, 2)
+        ws.set_column(4, 4, 100)
 
     # -- the how-to sheet ------------------------------------------------------------
 

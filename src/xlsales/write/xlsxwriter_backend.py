@@ -295,9 +295,13 @@ def _column_writer(ws: Any, col: sm.TableColumn, f: Any) -> Callable[[int, int, 
 
 
 def _write_chart(book: xlsxwriter.Workbook, ws: Any, sheet_name: str, chart: sm.Chart) -> None:
-    main = None
+    # One chart per kind: the series of a kind go into it (column series stand side by side),
+    # and a second kind is combined into the first (columns with a line over them).
+    by_kind: dict[str, Any] = {}
     for s in chart.series:
-        c = book.add_chart({"type": s.kind})
+        c = by_kind.get(s.kind)
+        if c is None:
+            c = by_kind[s.kind] = book.add_chart({"type": s.kind})
         options: dict[str, Any] = {
             "name": [sheet_name, *s.name],
             "categories": [sheet_name, *s.categories],
@@ -309,15 +313,19 @@ def _write_chart(book: xlsxwriter.Workbook, ws: Any, sheet_name: str, chart: sm.
                                        "border": {"color": s.color}}})
         else:
             options["fill"] = {"color": s.color}
+        if s.labels:
+            options["data_labels"] = {"value": True}
         c.add_series(options)
-        if main is None:
-            main = c
-        else:
-            main.combine(c)
-    if main is None:
+    if not by_kind:
         return
+    main, *others = by_kind.values()
+    for c in others:
+        main.combine(c)
     main.set_title({"name": chart.title, "name_font": {"size": 12}})
-    main.set_y_axis({"name": chart.y_title, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    y_axis: dict[str, Any] = {"name": chart.y_title, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+    if chart.y_num_format:
+        y_axis["num_format"] = chart.y_num_format
+    main.set_y_axis(y_axis)
     if chart.x_num_format:
         main.set_x_axis({"num_format": chart.x_num_format})
     main.set_legend({"position": "bottom"})
