@@ -176,7 +176,7 @@ def _size_spec(name: str) -> tuple[int, int]:
     return rows, max(1, round(rows / 2000))  # the 100k/50 ratio
 
 
-_LO_KEYS = ("lo_B", "lo_team", "lo_person_B", "lo_person")
+_LO_KEYS = ("lo_B", "lo_team", "lo_person_B", "lo_person", "lo_eval_B", "lo_eval")
 
 
 class _Bench:
@@ -217,7 +217,8 @@ class _Bench:
     def size(self, name: str, repeat: int, seed: int) -> dict[str, Any]:
         meta = self.prepare(name, seed)
         folder = self.work / name
-        runs: dict[str, list[dict[str, Any]]] = {k: [] for k in ("pandas", "build", "read", "cli", *_LO_KEYS)}
+        runs: dict[str, list[dict[str, Any]]] = {k: [] for k in ("pandas", "build", "read", "cli", "evaluate",
+                                                                  *_LO_KEYS)}
         res: dict[str, Any] = {**meta, "repeat": repeat, "date": dt.date.today().isoformat(), "runs": runs}
         pickled, master_xlsx = str(folder / "master.pickle"), str(folder / "master.xlsx")
         out = folder / "out"
@@ -242,6 +243,11 @@ class _Bench:
         runs["cli"].append(r)
         shutil.rmtree(cli_out, ignore_errors=True)
         _log(f"{name}: xlsales build (CLI, read + build) {_fmt_run(r)}, peak RSS {r.get('maxrss_kb', 0) / 1024:.0f} MB")
+        eval_out = folder / "out-eval"
+        shutil.rmtree(eval_out, ignore_errors=True)
+        r = self.child({"task": "evaluate", "master": pickled, "out": str(eval_out), "as_of": meta["as_of"]}, None)
+        runs["evaluate"].append(r)
+        _log(f"{name}: {_LABELS['evaluate']} {_fmt_run(r)}")
         last = runs["build"][-1]
         if "team" not in last:
             return res
@@ -253,6 +259,9 @@ class _Bench:
             return res
         steps = [("lo_B", last["team"], False), ("lo_team", last["team"], True),
                  ("lo_person_B", person, False), ("lo_person", person, True)]
+        if "path" in runs["evaluate"][-1]:
+            evaluation = runs["evaluate"][-1]["path"]
+            steps += [("lo_eval_B", evaluation, False), ("lo_eval", evaluation, True)]
         for i in range(repeat):
             for key, src, recalc in steps:
                 if any(x.get("timeout") for x in runs[key]):
@@ -422,6 +431,16 @@ def _work(spec: dict[str, Any]) -> dict[str, Any]:
         return {"seconds": seconds, "maxrss_kb": _maxrss_kb(), "maxrss_before_kb": base,
                 "team": str(result.team), "team_bytes": result.team.stat().st_size,
                 "people_bytes": {str(p): p.stat().st_size for p in result.people.values()}}
+    if task == "evaluate":
+        from xlsales import write_evaluation
+
+        master = _load(spec["master"])
+        gc.collect()
+        # The fiscal year up to the last month that ended before the log's last day.
+        t0 = time.perf_counter()
+        result = write_evaluation(master, spec["out"], today=dt.date.fromisoformat(spec["as_of"]))
+        return {"seconds": time.perf_counter() - t0, "maxrss_kb": _maxrss_kb(), "path": str(result.paths[0]),
+                "bytes": result.paths[0].stat().st_size}
     if task == "cli":
         from xlsales.cli import cli
 
@@ -497,6 +516,9 @@ _LABELS = {
     "pandas": "(A) pandas `to_excel` of the log (XlsxWriter)",
     "lo_B": "(B) LibreOffice load + save team, no recalc",
     "lo_team": "(e) LibreOffice recalc, team workbook",
+    "evaluate": "`write_evaluation` (the 人事評価 workbook)",
+    "lo_eval_B": "LibreOffice load + save evaluation, no recalc",
+    "lo_eval": "LibreOffice recalc, evaluation workbook",
     "lo_person_B": "LibreOffice load + save one person, no recalc",
     "lo_person": "(e) LibreOffice recalc, one per-person workbook",
 }
@@ -632,6 +654,11 @@ def _markdown(data: dict[str, Any]) -> str:
     for key in ("lo_person_B", "lo_person"):
         row(_LABELS[key], lambda s, k=key: _cell_time(s["runs"][k], timeout))
     row("person recalc / person load + save", ratio("lo_person", "lo_person_B"))
+    row(_LABELS["evaluate"], lambda s: _cell_time(s["runs"].get("evaluate", []), timeout))
+    for key in ("lo_eval_B", "lo_eval"):
+        row(_LABELS[key], lambda s, k=key: _cell_time(s["runs"].get(k, []), timeout))
+    row("evaluation recalc / its load + save", lambda s: ratio("lo_eval", "lo_eval_B")(s)
+        if s["runs"].get("lo_eval") else "–")
 
     lines += _growth_rows(sizes, timeout)
     lines += _extras(data.get("extras", {}), timeout)
