@@ -6,8 +6,11 @@ read -> validate -> compute -> lay out -> write::
     master = xlsales.read_master("master.xlsx")      # or ValidationError with every bad row
     result = xlsales.build(master, "out", as_of=datetime.date(2026, 11, 30))
     df = xlsales.figures(master, as_of=datetime.date(2026, 11, 30))  # the same figures, as a DataFrame
+    plan = xlsales.compute.annual_plan.annual_plan(master, datetime.date(2026, 4, 1))
+    xlsales.adopt_plan("master.xlsx", "master_plan_FY2026.xlsx", plan)  # the plan as the 目標 of a new master
 """
 
+from xlsales.collect.adopt import adopt_plan
 from xlsales.demo import demo_master
 from xlsales.exceptions import InputError, Problem, ValidationError, XlsalesError
 from xlsales.frames import figures, read_log
@@ -28,6 +31,7 @@ __all__ = [
     "Target",
     "ValidationError",
     "XlsalesError",
+    "adopt_plan",
     "build",
     "demo_master",
     "figures",

@@ -11,3 +11,10 @@ def test_all_lists_exactly_the_public_names():
     public = sorted(name for name in dir(xlsales) if not name.startswith("_") and name != "annotations"
                     and not isinstance(getattr(xlsales, name), types.ModuleType))
     assert sorted(xlsales.__all__) == public
+
+
+def test_adopt_plan_is_exported_from_its_room():
+    # xlsales plan --apply's function, for scripts: the same object as collect.adopt's
+    from xlsales.collect.adopt import adopt_plan
+
+    assert xlsales.adopt_plan is adopt_plan and "adopt_plan" in xlsales.__all__
