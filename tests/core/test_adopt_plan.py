@@ -191,9 +191,10 @@ def test_a_plan_without_unit_price_sets_the_sales_targets_and_leaves_the_counts(
 # -- a master with a chart, an image, names, and 目標 lacking process columns ------------------
 
 
-def _rich_master(path: Path) -> Path:
+def _rich_master(path: Path, *, memo: bool = False) -> Path:
     """xlsxwriter's master: a chart and an image on a sheet of the manager's own, defined
-    names, and a 目標 table with only 担当者, 月, 売上目標 and 訪問件数."""
+    names, and a 目標 table with only 担当者, 月, 売上目標 and 訪問件数 (and with ``memo`` a
+    header メモ of the manager's own right of the table)."""
     import xlsxwriter
 
     picture = Path(__file__).resolve().parents[2] / "docs" / "target-process-sheet.png"
@@ -213,6 +214,8 @@ def _rich_master(path: Path) -> Path:
     targets.add_table(0, 0, 2, 3, {"name": "Targets", "columns": [{"header": h, "format": count} for h in cols],
                                    "data": [[SATO, "2026-04", 450, 30], [TANAKA, "2027-05", 100, 5]]})
     targets.set_column(0, 3, 14)
+    if memo:
+        targets.write(0, 4, "メモ")
     settings = wb.add_worksheet(label("sheet", "settings"))
     rows = [[label("settings", k), v] for k, v in _settings().items()]
     settings.add_table(0, 0, len(rows), 1, {"name": "Settings", "columns": [{"header": "項目"}, {"header": "値"}],
@@ -307,7 +310,44 @@ def test_an_english_master_written_by_xlsales_new_keeps_its_language(tmp_path):
     assert ws.cell(3, 2).value == "2026-05" and ws.tables["Targets"].ref == "A1:I25"
 
 
+def test_the_empty_table_of_xlsales_new_is_filled_from_its_first_row(tmp_path):
+    # xlsales new writes the 目標 table with one blank, styled row under its header
+    master = write_master(tmp_path / "master.xlsx", Master(members=[Member(SATO, "東京"), Member(TANAKA, "東京")],
+                                                          settings=Settings(**_settings())))
+    out = adopt_plan(master, tmp_path / "new.xlsx", _plan(master))
+    _assert_plan_adopted(_targets(out))
+    ws = openpyxl.load_workbook(out)[label("sheet", "targets")]
+    assert ws.tables["Targets"].ref == "A1:I25" and (ws.cell(2, 1).value, ws.cell(2, 2).value) == (SATO, "2026-04")
+    # the blank row's look, carried down to the last new row
+    old = openpyxl.load_workbook(master)[label("sheet", "targets")]
+    for c in range(1, 10):
+        assert ws.cell(2, c).style_id == ws.cell(25, c).style_id == old.cell(2, c).style_id
+
+
+def test_a_header_below_a_title_and_no_table(tmp_path):
+    master = tmp_path / "master.xlsx"
+    masterfactory.write_master(master, members=[SATO, TANAKA], settings=_settings(), header_row=3, as_table=False,
+                               targets=[{"rep": TANAKA, "month": "2026-10", "sales_target": 1, "lists": 2}])
+    out = adopt_plan(master, tmp_path / "new.xlsx", _plan(master))
+    _assert_plan_adopted(_targets(out))
+    ws = openpyxl.load_workbook(out)[label("sheet", "targets")]
+    assert ws.cell(1, 1).value == "xlsales test master" and ws.cell(4, 2).value == "2026-10"
+    assert (ws.cell(5, 1).value, ws.cell(5, 2).value, ws.max_row) == (SATO, "2026-04", 3 + 24)
+
+
 # -- refusals: a clear message, nothing written ------------------------------------------------
+
+
+def test_columns_that_cannot_join_the_table_are_refused_by_name(tmp_path):
+    master = _rich_master(tmp_path / "master.xlsx", memo=True)
+    digest = _digest(master)
+    with pytest.raises(CollectError) as err:
+        adopt_plan(master, tmp_path / "new.xlsx", _plan(master))
+    assert err.value.key == "adopt_columns_not_added"
+    assert "列「受注件数」「商談化件数」「話題化件数」「フォロー件数」「リスト件数」がなく" in err.value.message("ja")
+    assert "no columns 受注件数, 商談化件数, 話題化件数, フォロー件数, リスト件数" in str(err.value)
+    assert not (tmp_path / "new.xlsx").exists() and _digest(master) == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["master.xlsx"]
 
 
 def test_the_master_itself_is_refused_as_the_output(tmp_path):

@@ -19,7 +19,8 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from xlsales.collect.package import NewSheet, PackageError, SheetEdit, edit_package, last_value_column
+from xlsales.collect.package import (NewSheet, PackageError, SheetEdit, TableColumnsError, edit_package,
+                                     last_value_column)
 from xlsales.compute.annual_plan import COUNT_KEYS, AnnualPlan
 from xlsales.exceptions import CollectError
 from xlsales.layout.styles import named_styles
@@ -93,6 +94,10 @@ def adopt_plan(master_path: str | os.PathLike, dst: str | os.PathLike, plan: Ann
     try:
         with atomic_path(dst) as tmp:
             edit_package(master_path, tmp, edits, new_sheet=new_sheet)
+    except TableColumnsError as err:
+        added = [text for edit in edits.values() for _, text in sorted(edit.table_columns.items())]
+        raise CollectError("adopt_columns_not_added", path=master_path.name, sheet=targets.name,
+                           columns_ja="」「".join(added), columns_en=", ".join(added), detail=str(err)) from None
     except PackageError as err:
         raise CollectError("collect_master_layout", path=master_path.name, detail=str(err)) from None
     except (OSError, zipfile.BadZipFile) as err:

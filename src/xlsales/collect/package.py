@@ -48,6 +48,11 @@ class PackageError(ValueError):
     """The package is not laid out as this module can edit; ``str`` says why (English)."""
 
 
+class TableColumnsError(PackageError):
+    """The columns an edit adds cannot join the table at their left: they do not follow its
+    last column (a cell of the header row lies beyond the table)."""
+
+
 @dataclass
 class SheetEdit:
     """Cells to set on one sheet: 1-based row -> 0-based column -> value (None: left as is).
@@ -63,7 +68,7 @@ class SheetEdit:
     heights: dict[int, float] = field(default_factory=dict)  # new row -> its height in points
     # A column added to the sheet -> the column it looks like: a cell set in it without a
     # style of its own takes the style of that column's cell (same row, else the row above),
-    # and the column that column's width when no <col> covers it.
+    # and the column takes that column's width when no <col> covers it.
     like: dict[int, int] = field(default_factory=dict)
     # 0-based column -> header text: the columns the table whose header is ``header_row``
     # gains at its right (they must follow its last column); the cells are set as any other.
@@ -323,7 +328,8 @@ def _cell_styles(xml: bytes, row: tuple[int, int, int, bool] | None) -> dict[int
 
 
 def _rewrite_row(row_xml: bytes, values: dict[int, object], above: dict[int, bytes], col_styles: dict[int, bytes],
-                 prefix: bytes, date1904: bool, *, like: Mapping[int, int] = {}) -> bytes:
+                 prefix: bytes, date1904: bool, *, like: Mapping[int, int] | None = None) -> bytes:
+    like = like or {}
     tag = _ROW_TAG.match(row_xml)
     r = int(_R_ATTR.search(tag.group("attrs")).group(1))
     cells: dict[int, bytes] = {}
@@ -350,7 +356,9 @@ def _rewrite_row(row_xml: bytes, values: dict[int, object], above: dict[int, byt
 
 
 def _new_row(r: int, values: dict[int, object], above: dict[int, bytes], col_styles: dict[int, bytes],
-             prefix: bytes, date1904: bool, *, height: float | None = None, like: Mapping[int, int] = {}) -> bytes:
+             prefix: bytes, date1904: bool, *, height: float | None = None,
+             like: Mapping[int, int] | None = None) -> bytes:
+    like = like or {}
     inner = b"".join(_cell(prefix, c, r, v, above.get(c) or above.get(like.get(c, c)) or col_styles.get(c), date1904)
                      for c, v in sorted(values.items()) if v is not None)
     ht = f' ht="{height:g}" customHeight="1"'.encode() if height else b""
@@ -519,7 +527,7 @@ def _widen_table(xml: bytes, columns: Mapping[int, str]) -> bytes:
         raise PackageError("a table without its ref")
     end = col_index(m.group(4).decode())
     if sorted(columns) != list(range(end + 1, end + 1 + len(columns))):
-        raise PackageError(f"the table ends at column {m.group(4).decode()}, before the last header cell")
+        raise TableColumnsError(f"the table ends at column {m.group(4).decode()}, before the last header cell")
     last = col_letter(max(columns)).encode()
 
     def widen(found: re.Match) -> bytes:
