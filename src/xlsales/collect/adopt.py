@@ -19,8 +19,14 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from xlsales.collect.package import (NewSheet, PackageError, SheetEdit, TableColumnsError, edit_package,
-                                     last_value_column)
+from xlsales.collect.package import (
+    NewSheet,
+    PackageError,
+    SheetEdit,
+    TableColumnsError,
+    edit_package,
+    last_value_column,
+)
 from xlsales.compute.annual_plan import COUNT_KEYS, AnnualPlan
 from xlsales.exceptions import CollectError
 from xlsales.layout.styles import named_styles
