@@ -352,8 +352,9 @@ def test_columns_that_cannot_join_the_table_are_refused_by_name(tmp_path):
 
 def test_the_master_itself_is_refused_as_the_output(tmp_path):
     master = _typed_master(tmp_path / "master.xlsx")
+    (tmp_path / "link.xlsx").hardlink_to(master)
     digest, files = _digest(master), sorted(tmp_path.iterdir())
-    for dst in (master, tmp_path / "sub" / ".." / "master.xlsx"):
+    for dst in (master, tmp_path / "sub" / ".." / "master.xlsx", tmp_path / "link.xlsx"):
         with pytest.raises(CollectError) as err:
             adopt_plan(master, dst, _plan(master))
         assert err.value.key == "adopt_same_file"

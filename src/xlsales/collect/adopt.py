@@ -82,7 +82,9 @@ def adopt_plan(master_path: str | os.PathLike, dst: str | os.PathLike, plan: Ann
     """
     lang = check_lang(lang)
     master_path, dst = Path(master_path), Path(dst)
-    if dst.resolve() == master_path.resolve():
+    # the same file by another name too: a link, or another case on Windows and macOS
+    if dst.resolve() == master_path.resolve() or (dst.exists() and master_path.exists()
+                                                  and os.path.samefile(dst, master_path)):
         raise CollectError("adopt_same_file", path=dst.name)
     wanted = {rep: plan.rep_months(rep, shares) for rep in plan.reps}
     if not any(figures for months in wanted.values() for figures in months.values()):
@@ -114,7 +116,7 @@ def adopt_plan(master_path: str | os.PathLike, dst: str | os.PathLike, plan: Ann
 
 
 def adopted_name(master_path: str | os.PathLike, plan: AnnualPlan, lang: str = "ja") -> str:
-    """The file name of the master ``adopt_plan`` writes: beside the master, named for the
+    """The file name (no folder) of the master ``adopt_plan`` writes: the master's, with the
     plan's fiscal year (the master's extension kept: a ``.xlsm`` keeps its macros).
 
     Examples
