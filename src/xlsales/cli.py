@@ -289,7 +289,7 @@ def _period(value: str | None, lang: str) -> tuple[dt.date, dt.date] | None:
               help="The fiscal year: 2026 is the one starting in 2026's first fiscal month (設定 会計年度開始月, "
                    "April by default). Default: the year that holds today, or the next one from its last quarter on.")
 @click.option("--apply", "apply", is_flag=True,
-              help="Also write a new master into OUT (MASTER_年間計画_2026年度.xlsx; MASTER itself is never changed) "
+              help="Also write a new master into OUT (MASTER_年間計画反映_2026年度.xlsx; MASTER is never changed) "
                    "whose 目標 sheet holds the plan's monthly sales and process targets per rep.")
 @lang_option
 def plan(master: Path, out: Path, year: int | None, apply: bool, lang: str | None) -> None:
@@ -328,11 +328,11 @@ def plan(master: Path, out: Path, year: int | None, apply: bool, lang: str | Non
         _fail(err, msg_lang)
     click.echo(message_text("cli_plan_written", msg_lang, fy=first.year, path=path))
     if apply:
-        from xlsales.collect.adopt import adopt_plan
+        from xlsales.collect.adopt import adopt_plan, adopted_name
 
-        dst = out / f"{master.stem}_{label('file', 'annual_plan', out_lang).format(fy=first.year)}.xlsx"
+        the_plan = annual_plan(data, first)
         try:
-            adopted = adopt_plan(master, dst, annual_plan(data, first), lang=out_lang)
+            adopted = adopt_plan(master, out / adopted_name(master, the_plan, out_lang), the_plan, lang=out_lang)
         except XlsalesError as err:
             _fail(err, msg_lang)
         click.echo(message_text("cli_plan_applied", msg_lang, path=adopted))

@@ -317,3 +317,25 @@ def test_the_plan_command_writes_the_years_workbook(tmp_path):
     (85.4666666, "#,##0.00", "85.47"), (2 / 3, "0.0%", "66.7%")])
 def test_text_codes_round_halves_away_from_zero_like_excel(value, code, text):
     assert excel_text(value, code) == text
+
+
+def test_plan_apply_writes_a_new_master_with_the_plans_targets(tmp_path):
+    # xlsales plan --apply: a new master beside the plan workbook; the original's bytes stay.
+    master = write_master(tmp_path / "m.xlsx", members=["A", "B"], settings=DECK)
+    before = master.read_bytes()
+    result = CliRunner().invoke(cli, ["plan", str(master), "--out", str(tmp_path / "plans"), "--year", "2027",
+                                      "--apply"])
+    assert result.exit_code == 0, result.output
+    adopted = tmp_path / "plans" / "m_年間計画反映_2027年度.xlsx"
+    assert adopted.exists() and str(adopted) in result.output.replace("\n", "")
+    assert master.read_bytes() == before
+    targets = {(t.rep, t.month): t for t in read_master(adopted).targets}
+    # The deck's year for two reps without last year's log: an even half each, every month
+    # ROUNDUP of (ROUNDUP of the annual count / 2) / 12 (e.g. 96 orders -> 48 each -> 4 a month).
+    annual = {"orders": 96, "new_deals": 192, "new_topics": 240, "visits": 384, "follows": 3000}
+    assert len(targets) == 24
+    for (rep, month), t in targets.items():
+        assert month.year * 12 + month.month - (2027 * 12 + 4) in range(12)
+        for key, n in annual.items():
+            assert t.process[key] == math.ceil(math.ceil(n / 2) / 12), (rep, month, key)
+        assert t.sales_target == 6720 / 2 / 12

@@ -7,7 +7,8 @@ change:
 - the worksheets given cells to set: their ``<row>`` elements are rewritten or inserted
   (text as inline strings, ``t="inlineStr"``, so ``sharedStrings.xml`` stays as it is;
   numbers and dates as serial numbers), styled like the cell above;
-- the tables on those sheets, grown to cover new rows (``ref`` and its ``autoFilter``);
+- the tables on those sheets, grown to cover new rows (``ref`` and its ``autoFilter``) and
+  widened by the columns an edit adds at their right (``tableColumns``);
 - a sheet appended to (its rows after its last one, styled like the row above, its
   autofilter grown) or added (its part, and its entries in ``workbook.xml``, the
   workbook's relationships and ``[Content_Types].xml``), with the cell formats it needs
@@ -47,6 +48,11 @@ class PackageError(ValueError):
     """The package is not laid out as this module can edit; ``str`` says why (English)."""
 
 
+class TableColumnsError(PackageError):
+    """The columns an edit adds cannot join the table at their left: they do not follow its
+    last column (a cell of the header row lies beyond the table)."""
+
+
 @dataclass
 class SheetEdit:
     """Cells to set on one sheet: 1-based row -> 0-based column -> value (None: left as is).
@@ -60,6 +66,13 @@ class SheetEdit:
     grow_table: bool = True  # the table whose header is ``header_row`` grows down to the last row set
     styles: dict[int, bytes] = field(default_factory=dict)  # column -> cellXfs index of new rows' cells
     heights: dict[int, float] = field(default_factory=dict)  # new row -> its height in points
+    # A column added to the sheet -> the column it looks like: a cell set in it without a
+    # style of its own takes the style of that column's cell (same row, else the row above),
+    # and the column takes that column's width when no <col> covers it.
+    like: dict[int, int] = field(default_factory=dict)
+    # 0-based column -> header text: the columns the table whose header is ``header_row``
+    # gains at its right (they must follow its last column); the cells are set as any other.
+    table_columns: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -144,8 +157,11 @@ def edit_package(src: str | Path, dst: str | Path, edits: Mapping[str, SheetEdit
             last = max(edit.cells, default=0)
             for table in _tables_of(zin, member):
                 xml = zin.read(table)
-                if edit.grow_table and _table_top(xml) == edit.header_row:
-                    changed[table] = _grow_table(xml, last)
+                if _table_top(xml) == edit.header_row:
+                    if edit.grow_table:
+                        xml = changed[table] = _grow_table(xml, last)
+                    if edit.table_columns:
+                        changed[table] = _widen_table(xml, edit.table_columns)
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in zin.infolist():
                 data = changed.get(info.filename)
@@ -251,7 +267,7 @@ def _edit_sheet(xml: bytes, edit: SheetEdit, date1904: bool) -> bytes:
             above = _cell_styles(xml, rows[i - 1]) if i > 0 and rows[i - 1][0] > edit.header_row \
                 else {}
             pieces.append(xml[pos:start])
-            pieces.append(_rewrite_row(xml[start:end], values, above, col_styles, prefix, date1904))
+            pieces.append(_rewrite_row(xml[start:end], values, above, col_styles, prefix, date1904, like=edit.like))
             pos = end
         else:
             # A new row goes before the first row below it, styled like the row above it.
@@ -263,10 +279,10 @@ def _edit_sheet(xml: bytes, edit: SheetEdit, date1904: bool) -> bytes:
                 raise PackageError("rows out of order")
             pieces.append(xml[pos:at])
             pieces.append(_new_row(r, values, {**above, **edit.styles}, col_styles, prefix, date1904,
-                                   height=edit.heights.get(r)))
+                                   height=edit.heights.get(r), like=edit.like))
             pos = at
     pieces.append(xml[pos:])
-    out = b"".join(pieces)
+    out = _like_widths(b"".join(pieces), edit.like)
     return _grow_dimension(out, max(ordered), max((max(v) for v in edit.cells.values() if v), default=0))
 
 
@@ -312,7 +328,8 @@ def _cell_styles(xml: bytes, row: tuple[int, int, int, bool] | None) -> dict[int
 
 
 def _rewrite_row(row_xml: bytes, values: dict[int, object], above: dict[int, bytes], col_styles: dict[int, bytes],
-                 prefix: bytes, date1904: bool) -> bytes:
+                 prefix: bytes, date1904: bool, *, like: Mapping[int, int] | None = None) -> bytes:
+    like = like or {}
     tag = _ROW_TAG.match(row_xml)
     r = int(_R_ATTR.search(tag.group("attrs")).group(1))
     cells: dict[int, bytes] = {}
@@ -330,18 +347,42 @@ def _rewrite_row(row_xml: bytes, values: dict[int, object], above: dict[int, byt
     for c, value in values.items():
         if value is None:
             continue
-        cells[c] = _cell(prefix, c, r, value, styles.get(c) or above.get(c) or col_styles.get(c), date1904)
+        source = like.get(c, c)
+        style = styles.get(c) or above.get(c) or styles.get(source) or above.get(source) or col_styles.get(c)
+        cells[c] = _cell(prefix, c, r, value, style, date1904)
     attrs = _SPANS.sub(b"", tag.group("attrs"))
     inner = b"".join(cells[c] for c in sorted(cells))
     return b"<" + prefix + b"row" + attrs + b">" + inner + b"</" + prefix + b"row>"
 
 
 def _new_row(r: int, values: dict[int, object], above: dict[int, bytes], col_styles: dict[int, bytes],
-             prefix: bytes, date1904: bool, *, height: float | None = None) -> bytes:
-    inner = b"".join(_cell(prefix, c, r, v, above.get(c) or col_styles.get(c), date1904)
+             prefix: bytes, date1904: bool, *, height: float | None = None,
+             like: Mapping[int, int] | None = None) -> bytes:
+    like = like or {}
+    inner = b"".join(_cell(prefix, c, r, v, above.get(c) or above.get(like.get(c, c)) or col_styles.get(c), date1904)
                      for c, v in sorted(values.items()) if v is not None)
     ht = f' ht="{height:g}" customHeight="1"'.encode() if height else b""
     return b"<" + prefix + b'row r="' + str(r).encode() + b'"' + ht + b">" + inner + b"</" + prefix + b"row>"
+
+
+def _like_widths(xml: bytes, like: Mapping[int, int]) -> bytes:
+    """``xml`` with a ``<col>`` for each added column no ``<col>`` covers: a copy of the one
+    of the column it looks like (its width and style), in column order."""
+    for c in sorted(like):
+        spans = []
+        for m in _COL.finditer(xml):
+            attrs = dict(re.findall(rb"""(\w+)\s*=\s*["']([^"']*)["']""", m.group(1)))
+            if b"min" in attrs and b"max" in attrs:
+                spans.append((int(attrs[b"min"]) - 1, int(attrs[b"max"]) - 1, m))
+        source = next((m for lo, hi, m in spans if lo <= like[c] <= hi), None)
+        if source is None or any(lo <= c <= hi for lo, hi, _ in spans):
+            continue
+        element = re.sub(rb"""(\s(?:min|max)\s*=\s*["'])\d+(["'])""", rb"\g<1>" + str(c + 1).encode() + rb"\g<2>",
+                         source.group(0))
+        after = next((m for lo, _hi, m in spans if lo > c), None)
+        at = after.start() if after is not None else re.search(rb"</(?:[\w.\-]+:)?cols>", xml).start()
+        xml = xml[:at] + element + xml[at:]
+    return xml
 
 
 def _row_styles(xml: bytes, r: int) -> dict[int, bytes]:
@@ -476,6 +517,68 @@ def _grow_table(xml: bytes, last_row: int) -> bytes:
     if auto is not None:
         rest = rest[:auto.start()] + _TABLE_REF.sub(grow, auto.group(0), count=1) + rest[auto.end():]
     return table_tag + rest
+
+
+def _widen_table(xml: bytes, columns: Mapping[int, str]) -> bytes:
+    """The table part ``xml`` with ``columns`` (0-based column -> name) added at its right:
+    its ``ref`` and its autoFilter's reaching the last of them, a ``tableColumn`` each."""
+    m = _TABLE_REF.search(xml[:xml.index(b">", xml.index(b"<", xml.index(b"table")))])
+    if m is None:
+        raise PackageError("a table without its ref")
+    end = col_index(m.group(4).decode())
+    if sorted(columns) != list(range(end + 1, end + 1 + len(columns))):
+        raise TableColumnsError(f"the table ends at column {m.group(4).decode()}, before the last header cell")
+    last = col_letter(max(columns)).encode()
+
+    def widen(found: re.Match) -> bytes:
+        return found.group(1) + found.group(2) + found.group(3) + b":" + last + found.group(5) + found.group(6)
+
+    head_end = xml.index(b">", xml.index(b"<", xml.index(b"table")))
+    head, rest = _TABLE_REF.sub(widen, xml[:head_end], count=1), xml[head_end:]
+    auto = re.search(rb"<(?:[\w.\-]+:)?autoFilter\b[^>]*>", rest)
+    if auto is not None:
+        rest = rest[:auto.start()] + _TABLE_REF.sub(widen, auto.group(0), count=1) + rest[auto.end():]
+    group = re.search(rb"<(?P<p>[\w.\-]+:)?tableColumns\b[^>]*>", rest)
+    if group is None:
+        raise PackageError("a table without its columns")
+    p = group.group("p") or b""
+    ids = [int(x) for x in re.findall(rb"""<(?:[\w.\-]+:)?tableColumn\b[^>]*?\sid\s*=\s*["'](\d+)["']""", rest)]
+    count = re.sub(rb"""(\scount\s*=\s*["'])\d+(["'])""",
+                   lambda c: c.group(1) + str(len(ids) + len(columns)).encode() + c.group(2), group.group(0))
+    rest = rest[:group.start()] + count + rest[group.end():]
+    close = re.search(rb"</(?:[\w.\-]+:)?tableColumns>", rest)
+    if close is None:
+        raise PackageError("a table without its columns")
+    first = max(ids, default=0) + 1
+    added = b"".join(b"<" + p + b'tableColumn id="' + str(first + i).encode() + b'" name='
+                     + quoteattr(name).encode("utf-8") + b"/>" for i, (_, name) in enumerate(sorted(columns.items())))
+    rest = rest[:close.start()] + added + rest[close.start():]
+    return head + rest
+
+
+def last_value_column(src: str | Path, sheet: str, row: int) -> int:
+    """The 0-based column of the last cell of ``row`` on ``sheet`` that holds a value (-1: none).
+
+    Raises
+    ------
+    PackageError
+        The workbook has no sheet of that name.
+    """
+    with zipfile.ZipFile(src) as zin:
+        sheets = _sheet_parts(zin)
+        if sheet not in sheets:
+            raise PackageError(f"no sheet {sheet!r}")
+        xml = zin.read(sheets[sheet])
+    for tag in _ROW_TAG.finditer(xml):
+        m = _R_ATTR.search(tag.group("attrs"))
+        if m is None or int(m.group(1)) != row or tag.group("empty"):
+            continue
+        body = xml[tag.end():_row_close(xml, tag.end())]
+        found = [col_index(ref.group(1).decode()) for cell in _CELL.finditer(body)
+                 if (ref := _CELL_R.search(cell.group("attrs"))) and re.search(rb"<(?:[\w.\-]+:)?(?:v|is)\b",
+                                                                                cell.group(0))]
+        return max(found, default=-1)
+    return -1
 
 
 # -- a sheet added ---------------------------------------------------------------------------
