@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 from support import masterfactory
+from support.workbooks import add_manager_extras
 
 import xlsales
 from xlsales import Master, Member, Settings, Target
@@ -220,14 +221,7 @@ def _rich_master(path: Path, *, memo: bool = False) -> Path:
     rows = [[label("settings", k), v] for k, v in _settings().items()]
     settings.add_table(0, 0, len(rows), 1, {"name": "Settings", "columns": [{"header": "項目"}, {"header": "値"}],
                                             "data": rows})
-    own = wb.add_worksheet("分析")
-    own.write_column(0, 0, [3, 5, 8])
-    chart = wb.add_chart({"type": "column"})
-    chart.add_series({"values": "='分析'!$A$1:$A$3"})
-    own.insert_chart("C2", chart)
-    own.insert_image("C20", str(picture))
-    wb.define_name("訪問先", f"='{label('sheet', 'log')}'!$E$2:$E$500")
-    wb.define_name("分析!局所", "='分析'!$A$1")
+    add_manager_extras(wb, picture, label("sheet", "log"))
     wb.close()
     return path
 

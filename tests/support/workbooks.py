@@ -93,3 +93,16 @@ def all_xml_text(path: Path) -> str:
     """Every part of the package as text: cells, shared strings, names, properties, comments."""
     with zipfile.ZipFile(path) as z:
         return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+
+
+def add_manager_extras(wb, picture: Path, log_sheet: str) -> None:
+    """What a manager adds to a master and no round trip may lose: a sheet of their own with
+    a chart and an image, a workbook-level name and a sheet-level one (XlsxWriter ``wb``)."""
+    own = wb.add_worksheet("分析")
+    own.write_column(0, 0, [3, 5, 8])
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"values": "='分析'!$A$1:$A$3"})
+    own.insert_chart("C2", chart)
+    own.insert_image("C20", str(picture))
+    wb.define_name("訪問先", f"='{log_sheet}'!$E$2:$E$500")
+    wb.define_name("分析!局所", "='分析'!$A$1")
