@@ -24,27 +24,27 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from xlsales.compute.engine import EventFacts, add_months, event_facts, fiscal_year_first, month_end, month_start
+from xlsales.compute.engine import (
+    EventFacts,
+    add_months,
+    event_facts,
+    fiscal_year_first,
+    month_end,
+    month_start,
+    sum_left,
+)
+from xlsales.compute.plan import CHAIN_STEPS
 from xlsales.model import Event, Master, Target
 
 __all__ = [
-    "AnnualPlan", "CHAIN_STEPS", "COUNT_KEYS", "DEFAULT_RATES", "PlanInput", "RATE_KEYS", "annual_plan",
-    "plan_ceil", "plan_master", "plan_round", "plan_year", "planned",
+    "AnnualPlan", "COUNT_KEYS", "DEFAULT_RATES", "PlanInput", "RATE_KEYS", "annual_plan", "plan_ceil",
+    "plan_master", "plan_round", "plan_year", "planned",
 ]
 
 # The counts of the chain, in the deck's order (the keys of the process targets).
 COUNT_KEYS: tuple[str, ...] = ("orders", "new_deals", "new_topics", "visits", "follows", "lists")
 # The rates the chain divides by, and the unit price: 設定 keys and process-sheet row keys.
 RATE_KEYS: tuple[str, ...] = ("unit_price", "win_rate", "deal_rate", "topic_rate", "appointment_rate", "list_rate")
-# Each step of the chain: (count, the count it comes from, the rate that divides it).
-CHAIN_STEPS: tuple[tuple[str, str, str], ...] = (
-    ("orders", "new_sales", "unit_price"),
-    ("new_deals", "orders", "win_rate"),
-    ("new_topics", "new_deals", "deal_rate"),
-    ("visits", "new_topics", "topic_rate"),
-    ("follows", "visits", "appointment_rate"),
-    ("lists", "follows", "list_rate"),
-)
 # Each rate measured in a log: numerator flow / denominator flow (DOMAIN.md §5; the list
 # ratio is follow-ups per list entry).
 _MEASURED: dict[str, tuple[str, str]] = {
@@ -111,7 +111,7 @@ class AnnualPlan:
         """Each month's weight: its share of last year's sales (equal without a pattern)."""
         if self.even:
             return [1 / 12] * len(self.months)
-        whole = _sum(self.pattern)
+        whole = sum_left(self.pattern)
         return [p / whole for p in self.pattern]
 
     def chain(self) -> dict[str, float | None]:
@@ -134,7 +134,7 @@ class AnnualPlan:
         """``rep``'s share of the plan: their share ÷ the sum of all shares (typed shares
         need not add up to 100%)."""
         shares = self.shares if shares is None else shares
-        whole = _sum(shares[r] for r in self.reps)
+        whole = sum_left(shares[r] for r in self.reps)
         return shares[rep] / whole if whole else 0.0
 
     def rep_annual(self, rep: str, shares: Mapping[str, float] | None = None) -> dict[str, float | None]:
@@ -173,7 +173,9 @@ class AnnualPlan:
 
 
 def plan_ceil(x: float) -> int:
-    """``ROUNDUP(ROUND(x, 6), 0)``: up to a whole count, past floating-point noise.
+    """``ROUNDUP(ROUND(x, 6), 0)``: up to a whole count, past floating-point noise, exactly
+    as the 年間計画 sheet rounds (``compute.plan.ceil_count`` uses a relative tolerance,
+    which no spreadsheet function has).
 
     Examples
     --------
@@ -245,7 +247,7 @@ def annual_plan(master: Master, year: dt.date, *, facts: Sequence[EventFacts] | 
         "annual_target": _annual_target(master, months, set(reps)),
         "last_year_sales": (PlanInput("last_year_sales", settings.last_year_sales, "settings")
                             if settings.last_year_sales is not None
-                            else PlanInput("last_year_sales", _sum(flows["sales"].values()), "log")
+                            else PlanInput("last_year_sales", sum_left(flows["sales"].values()), "log")
                             if has_reference else PlanInput("last_year_sales", 0.0, "default")),
         "retention": PlanInput("retention", settings.retention,
                                "default" if settings.retention == 1.0 else "settings"),
@@ -312,14 +314,6 @@ def planned(master: Master, as_of: dt.date, *, facts: Sequence[EventFacts] | Non
 # ----------------------------------------------------------------------------------
 
 
-def _sum(values) -> float:
-    # Left to right, as the spreadsheet adds.
-    total = 0.0
-    for v in values:
-        total += v
-    return total
-
-
 def _reference_flows(events: Sequence[Event], facts: Sequence[EventFacts] | None,
                      reference: Sequence[dt.date]) -> tuple[dict[str, dict[dt.date, float]], dict[str, float],
                                                             set[dt.date]]:
@@ -354,7 +348,7 @@ def _pattern(sales: Mapping[dt.date, float], reference: Sequence[dt.date],
     # Last year's sales by month; a month without any log row gets the mean of the months
     # with rows (a log that starts mid-year would otherwise plan nothing for its missing months).
     known = [sales.get(m, 0.0) for m in reference if m in seen]
-    mean = _sum(known) / len(known) if known else 0.0
+    mean = sum_left(known) / len(known) if known else 0.0
     pattern = [sales.get(m, 0.0) if m in seen else mean for m in reference]
     return pattern, ["log" if m in seen else "average" for m in reference]
 
@@ -366,7 +360,7 @@ def _annual_target(master: Master, months: Sequence[dt.date], reps: set[str]) ->
     typed = [t.sales_target for t in master.targets
              if t.month in year and t.rep in reps and t.sales_target is not None]
     if typed:
-        return PlanInput("annual_target", _sum(typed), "targets")
+        return PlanInput("annual_target", sum_left(typed), "targets")
     return PlanInput("annual_target", None, "missing")
 
 
@@ -375,7 +369,7 @@ def _rate(key: str, typed: float | None, flows: Mapping[str, Mapping[dt.date, fl
     if typed is not None:
         return PlanInput(key, typed, "settings")
     num_key, den_key = _MEASURED[key]
-    num, den = _sum(flows[num_key].values()), _sum(flows[den_key].values())
+    num, den = sum_left(flows[num_key].values()), sum_left(flows[den_key].values())
     if num > 0 and den > 0:  # a measured 0 cannot divide the chain: the next source
         return PlanInput(key, num / den, "log")
     bench = benchmarks.get(("", key))
@@ -394,7 +388,7 @@ def _shares(reps: Sequence[str], last_year: Mapping[str, float]) -> tuple[dict[s
     n = len(reps)
     if not n:
         return {}, {}
-    whole = _sum(last_year[r] for r in reps if last_year[r] > 0)
+    whole = sum_left(last_year[r] for r in reps if last_year[r] > 0)
     without = [r for r in reps if last_year[r] <= 0]
     rest = 1 - len(without) / n
     shares, sources = {}, {}

@@ -216,12 +216,12 @@ def stock_of(items: Iterable[OpenItem]) -> Stock:
     items = list(items)
     # The deck names the largest three; ties: the earlier stage event first.
     top = sorted(items, key=lambda it: (-it.amount, it.order))[:TOP_N]
-    return Stock(count=len(items), amount=_fsum(it.amount for it in items), top=top)
+    return Stock(count=len(items), amount=sum_left(it.amount for it in items), top=top)
 
 
-def _fsum(values: Iterable[float]) -> float:
-    # Spreadsheets add left to right in double precision; so do we (not math.fsum),
-    # so cached values equal recalculated ones bit for bit.
+def sum_left(values: Iterable[float]) -> float:
+    """A sum added left to right in double precision, as a spreadsheet's SUM adds (not
+    ``math.fsum``): cached values equal recalculated ones bit for bit."""
     total = 0.0
     for v in values:
         total += v

@@ -21,15 +21,16 @@ from fractions import Fraction
 from xlsales.exceptions import PlanError
 from xlsales.texts import check_lang, label, labels
 
-__all__ = ["PLAN_KEYS", "PlanError", "ceil_count", "plan_label", "reverse_plan", "spread"]
+__all__ = ["CHAIN_STEPS", "PLAN_KEYS", "PlanError", "ceil_count", "plan_label", "reverse_plan", "spread"]
 
 # The rows of a plan, in the order of the deck's 年間目標の作成.
 PLAN_KEYS: tuple[str, ...] = (
     "sales_target", "retained_sales", "new_sales", "orders", "new_deals", "new_topics", "visits", "follows",
     "lists",
 )
-# Each step: (count key, the count it divides, the rate argument dividing it).
-_STEPS: tuple[tuple[str, str, str], ...] = (
+# Each step of the chain: (count, the count it comes from, what divides it: the unit price or a rate).
+CHAIN_STEPS: tuple[tuple[str, str, str], ...] = (
+    ("orders", "new_sales", "unit_price"),
     ("new_deals", "orders", "win_rate"),
     ("new_topics", "new_deals", "deal_rate"),
     ("visits", "new_topics", "topic_rate"),
@@ -100,8 +101,8 @@ def reverse_plan(annual_target: float, *, last_year_sales: float | None = 0, ret
     retained = last * kept
     plan: dict[str, float] = {"sales_target": target, "retained_sales": retained,
                               "new_sales": max(target - retained, 0.0)}
-    plan["orders"] = ceil_count(plan["new_sales"] / price)
-    for key, before, rate_name in _STEPS:
+    rates["unit_price"] = price
+    for key, before, rate_name in CHAIN_STEPS:
         if rates[rate_name] is not None:
             plan[key] = ceil_count(plan[before] / rates[rate_name])
     return plan

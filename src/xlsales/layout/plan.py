@@ -29,7 +29,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xlsales.compute.annual_plan import CHAIN_STEPS, COUNT_KEYS, AnnualPlan
+from xlsales.compute.annual_plan import COUNT_KEYS, AnnualPlan
+from xlsales.compute.engine import sum_left
+from xlsales.compute.plan import CHAIN_STEPS
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout.process import text_literal
 from xlsales.texts import label, labels
@@ -564,14 +566,6 @@ def month_header(sheet: sm.Sheet, row: int, months: Sequence[dt.date], lang: str
     for j, m in enumerate(months):
         sheet.set(row, 1 + j, m, style=f"head_month_{lang}")
     sheet.set(row, COL_TOTAL, last, style="ck_head")
-
-
-def sum_left(values) -> float:
-    """A sum added left to right, as a spreadsheet's SUM adds."""
-    total = 0.0
-    for v in values:
-        total += v
-    return total
 
 
 def _missing(t: Mapping[str, str], key: str, lang: str) -> str:
