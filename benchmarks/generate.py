@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, help="reps (default: 10k->10, 100k->50, 700k->200, else 10)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--shape", choices=SHAPES, default="rhythm",
-                        help="rhythm: the deck's rhythm cut at the size; stages: a whole fiscal year, ~8%% stage events")
+                        help="rhythm: the deck's rhythm cut at the size; stages: a fiscal year, ~8%% stage events")
     parser.add_argument("--teams", metavar="MIN-MAX", help="team sizes, e.g. 10-20 (default: 8; 700k: 10-20)")
     parser.add_argument("--out", type=Path, required=True, help="the master workbook to write")
     args = parser.parse_args(argv)
