@@ -76,7 +76,7 @@ def test_header_holds_month_dates_total_and_as_of(tricky):
 
 
 def test_only_portable_functions_and_no_iferror(tricky):
-    allowed = {"IF", "N", "OR", "AND", "SUM", "SUMIFS", "COUNTIFS", "EOMONTH", "EDATE", "ISNUMBER", "DATE",
+    allowed = {"IF", "N", "OR", "AND", "SUM", "SUMIFS", "COUNTIFS", "COUNTIF", "EOMONTH", "EDATE", "ISNUMBER", "DATE",
                "YEAR", "MONTH", "INT", "ROW", "ROWS", "MATCH", "INDEX", "SUBSTITUTE", "MAX", "MOD", "CHAR",
                "_xlfn.MAXIFS",
                # the check-in sheet's working days (Excel 2007+, LibreOffice: EXCEL-NOTES.md)

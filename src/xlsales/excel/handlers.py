@@ -197,7 +197,8 @@ def refresh_book(book: Book, *, as_of: dt.date, lang: str | None = None) -> Outc
     team_views = {label("sheet", "by_team", log_lang), label("sheet", "comparison", log_lang)}
     own = {label("sheet", "team", lang), *team_views, *reps}
     reserved = {n for n in names if n not in own}
-    model = layout_workbook(planned(master, as_of), reps, as_of=as_of, lang=log_lang, team=True, reserved=reserved)
+    model = layout_workbook(planned(master, as_of), reps, as_of=as_of, lang=log_lang, team=True, reserved=reserved,
+                            blocks_on=False)  # the master's log is the user's, in its own order
     first_other = next(iter(grids), None)
     process = model.sheets[: 1 + len(reps)]
     # チーム別 and the rep comparison, as xlsales build writes them (layout.teams)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
@@ -37,7 +37,8 @@ from xlsales.layout.process import (
     month_columns,
     process_row_index,
 )
-from xlsales.layout.workbook import process_inputs, rows_by_rep
+from xlsales.layout.values import LIVE_ROWS, freeze_log_figures
+from xlsales.layout.workbook import grouped_rows, log_blocks, process_inputs, rows_by_rep
 from xlsales.model import Master
 from xlsales.texts import label
 
@@ -112,19 +113,24 @@ def layout_evaluation(master: Master, months: Sequence[dt.date], *, as_of: dt.da
         reps = [m.rep for m in master.members if eligible_months(m, months)]
     reps = [r for r in reps if r in members and eligible_months(members[r], months)]
     groups = groups if groups is not None else rows_by_rep(master.events)
-    # The log's rows of these reps, in the master's order ("same date: the lower row wins").
-    events = [master.events[i] for i in sorted(i for r in set(reps) for i in groups.get(r, []))]
+    # The log's rows of these reps, rep by rep, each rep's in the master's order (an
+    # opportunity is one rep's: "same date: the lower row wins" means the same).
+    events = [master.events[i] for i in grouped_rows(reps, groups)]
     by_rep = rows_by_rep(events)
     taken: set[str] = set()
     eval_name = safe_sheet_name(label("sheet", "evaluation", lang), taken)
     weights_name = safe_sheet_name(label("sheet", "weights", lang), taken)
+    log_name = safe_sheet_name(label("sheet", "log", lang), taken)
+    live = len(reps) == 1 or len(events) <= LIVE_ROWS  # else the figures as values (layout.values)
+    blocks = log_blocks(log_name, by_rep) if len(reps) > 1 and live else {}
     metrics: dict[str, ScopeMetrics] = {}
     sheets: dict[str, sm.Sheet] = {}
     targets: dict[str, RepTargets] = {}
     for rep in reps:
         rep_events = [events[i] for i in by_rep.get(rep, [])]
         metrics[rep] = compute_scope(rep_events, months, as_of, event_facts(rep_events))
-        inputs = process_inputs(master, [rep], title=rep, rep=rep, lang=lang, team=False)
+        inputs = replace(process_inputs(master, [rep], title=rep, rep=rep, lang=lang, team=False),
+                         log_block=blocks.get(rep))
         targets[rep] = RepTargets(inputs.sales_targets, inputs.process_targets)
         sheets[rep] = layout_process(safe_sheet_name(rep, taken, fallback="Rep"), metrics[rep], inputs)
     evaluations = evaluate(master, metrics, targets=targets)
@@ -136,11 +142,14 @@ def layout_evaluation(master: Master, months: Sequence[dt.date], *, as_of: dt.da
     book.sheets.append(weights_sheet)
     book.sheets += [sheets[r] for r in reps]
     lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), visibility="hidden")
-    book.sheets.append(layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, event_facts(events),
+    book.sheets.append(layout_log(log_name, events, event_facts(events),
                                   lang=lang, reps=list(reps), lists_sheet=lists))
     book.defined_names.update(log_names(lang, len(events)))
     if lists.cells:
         book.sheets.append(lists)
+    if not live:
+        freeze_log_figures(book, log_name, drop=[lists.name], notes={
+            label("text", "stocks_note", lang): label("text", "stocks_note_values", lang).format(rows=len(events))})
     return EvaluationBook(book, evaluations)
 
 

@@ -7,7 +7,9 @@ This is the one place that decides what every generated cell holds.  Two sheets:
   rows a rep appends in plain Excel are counted too;
 - the target/process sheet (DOMAIN.md §8): flows are COUNTIFS/SUMIFS over the table,
   each month by bounds on the date column (a value column: thousands of COUNTIFS reading
-  a calculated month column made LibreOffice's recalculation about twice as slow), derived
+  a calculated month column made LibreOffice's recalculation about twice as slow); a
+  rep's sheet in a team workbook counts over the rep's block of rows while it holds
+  every row of the rep (``LogBlock``), since COUNTIFS reads its whole range; derived
   rows are formulas over the cells above, stocks are values at the as-of date.  The
   fiscal-year-to-date rows (累計, DOMAIN.md §9) add each month to the column before; the
   fiscal-year months before the view enter as one carried-in value.  前年同月売上 is one
@@ -46,6 +48,7 @@ SEQ_FACTOR = 2097152  # 2**21 > Excel's 1,048,576 rows: date*factor + row orders
 
 LOG_INPUT_KEYS = ("id", "date", "rep", "activity", "customer", "amount", "lost_reason", "close_month", "note")
 HELPER_KEYS = ("seq", "stage", "key", "base", "prev_seq", "prev_stage", "new")
+LOG_KEYS = LOG_INPUT_KEYS + HELPER_KEYS  # the table's columns from A, in order
 # Workbook-level names of the helper formulas (see log_names).
 BUILT_ROWS, TAIL_SEQ, TAIL_KEY = "ActivityLogBuiltRows", "ActivityLogTailSeq", "ActivityLogTailKey"
 PROCESS_KPIS = ("orders", "new_deals", "new_topics", "visits", "follows", "lists")
@@ -57,8 +60,9 @@ APPEND_ROOM = 2000
 ROW_TITLE, ROW_PARAMS, ROW_NOTE, ROW_NOTE2, ROW_HEAD = 0, 1, 2, 3, 4
 FIRST_ROW = ROW_HEAD + 1
 COL_LABEL, COL_BENCH, COL_FIRST_MONTH = 0, 1, 2
-# Parameter cells on row 2: label/value pairs.
-COL_REP_VALUE, COL_ASOF, COL_UNIT, COL_WA, COL_WB = 1, 3, 5, 7, 9
+# Parameter cells on row 2: label/value pairs.  COL_ROWS holds the check of a rep's rows
+# (LogBlock) on a sheet of a team workbook.
+COL_REP_VALUE, COL_ASOF, COL_UNIT, COL_WA, COL_WB, COL_ROWS = 1, 3, 5, 7, 9, 11
 
 
 def serial(d: dt.date) -> int:
@@ -94,6 +98,37 @@ class LogColumns:
     def this(self, key: str) -> str:
         # The qualified form: XlsxWriter's [@col] shorthand gives #N/A in LibreOffice.
         return f"{TABLE}[[#This Row],[{_escape_col(self.names[key])}]]"
+
+
+@dataclass(frozen=True)
+class LogBlock:
+    """Where one rep's rows stand in a workbook's log: sheet rows ``first``..``last``
+    (1-based) of the sheet ``sheet``, which the build wrote together.
+
+    A team workbook's log holds each rep's rows together (``layout_workbook``), so a rep's
+    sheet counts over its block instead of the whole table: COUNTIFS reads every row of
+    its ranges, and the whole table times every rep's sheet was most of LibreOffice's
+    recalculation.  The sheet checks the block first (``LogColumns``'s COUNTIF of the
+    rep over the table equals the one over the block, so every row of the rep is in
+    it) and counts over the whole table when it is not: after a sort, or with a row of
+    the rep added below.  Either way the figure is the same.
+    """
+
+    sheet: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class BlockColumns(LogColumns):
+    """The ActivityLog columns restricted to one rep's block, as A1 ranges."""
+
+    block: LogBlock
+
+    def ref(self, key: str) -> str:
+        col = xl_col_to_name(LOG_KEYS.index(key))
+        b = self.block
+        return f"{quote_sheet(b.sheet)}!${col}${b.first}:${col}${b.last}"
 
 
 def _escape_col(name: str) -> str:
@@ -198,8 +233,9 @@ def layout_log(name: str, events: Sequence[Event], facts: Sequence[EventFacts], 
                reps: Sequence[str], lists_sheet: sm.Sheet | None = None, own_rep: str | None = None) -> sm.Sheet:
     """The activity-log sheet: the ``ActivityLog`` table of ``events`` in their order.
 
-    Rows are written in the order given (the order of the master's log), so "same
-    date: the lower row wins" means the same here as there.  Every log gets drop-downs,
+    Rows are written in the order given: the master's log order, or rep by rep in a
+    team workbook (``layout.workbook.grouped_rows``; an opportunity is one rep's, so
+    "same date: the lower row wins" means the same here as there).  Every log gets drop-downs,
     date, amount and month validation over ``APPEND_ROOM`` spare rows.
 
     ``own_rep`` makes it the log of a per-person workbook that goes out and comes back:
@@ -323,6 +359,7 @@ class ProcessInputs:
     settings: Settings
     lang: str
     show_rep_in_names: bool = False  # team sheets name the rep beside the customer
+    log_block: LogBlock | None = None  # the rep's rows in the workbook's log (team workbooks)
 
 
 @dataclass(frozen=True)
@@ -533,6 +570,18 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
     asof = "$" + xl_col_to_name(COL_ASOF) + "$" + str(ROW_PARAMS + 1)
     w_a = "$" + xl_col_to_name(COL_WA) + "$" + str(ROW_PARAMS + 1)
     w_b = "$" + xl_col_to_name(COL_WB) + "$" + str(ROW_PARAMS + 1)
+    blocks = BlockColumns(c.names, inputs.log_block) if inputs.log_block and inputs.rep is not None else None
+    if blocks is not None:  # 1 when every row of the rep is in its block (see LogBlock)
+        who = criterion_equals(inputs.rep)
+        sheet.set(ROW_PARAMS, COL_ROWS - 1, label("header", "log_rows", lang), style="param_label")
+        sheet.set(ROW_PARAMS, COL_ROWS, 1, style=f"param_rows_{lang}",
+                  formula=f"--(COUNTIF({c.ref('rep')},{who})=COUNTIF({blocks.ref('rep')},{who}))")
+    in_block = "$" + xl_col_to_name(COL_ROWS) + "$" + str(ROW_PARAMS + 1)
+
+    def counted(make, *args: object) -> str:  # make(*args, columns, lang): a COUNTIFS/SUMIFS
+        full = make(*args, c, lang)
+        return full if blocks is None else f"IF({in_block},{make(*args, blocks, lang)},{full})"
+
     sheet.set(ROW_NOTE, 0, label("text", "stocks_note", lang), style="note")
     sheet.merges.append((ROW_NOTE, 0, ROW_NOTE, last_col))
     sheet.row_heights[ROW_NOTE] = 30
@@ -663,13 +712,13 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
                     put(r, col, value, formula)
                 elif r.kind == "last_year":
                     if ytd.last_year[month]:
-                        formula, value = future_guard(col, _last_year_formula(month_head(col), inputs.rep, c, lang),
+                        formula, value = future_guard(col, counted(_last_year_formula, month_head(col), inputs.rep),
                                                       metrics.flow("sales", add_months(month, -12)), month)
                         put(r, col, value, formula)
                     else:  # no row at all in that fiscal year: blank, and the notes line says why
                         put(r, col, None)
                 elif r.kind == "flow":
-                    formula, value = future_guard(col, _flow_formula(r.key, month_head(col), inputs.rep, c, lang),
+                    formula, value = future_guard(col, counted(_flow_formula, r.key, month_head(col), inputs.rep),
                                                   metrics.flow(r.key, month), month)
                     put(r, col, value, formula)
                 elif r.kind == "ratio":
@@ -724,8 +773,9 @@ def layout_process(name: str, metrics: ScopeMetrics, inputs: ProcessInputs) -> s
     ))
     # One A4 landscape page: the table and the parameters above it, which reach further
     # right than a short view's table; the chart below it is for the screen.
+    params_end = COL_WB if blocks is None else COL_ROWS
     sheet.print_setup = sm.PrintSetup(repeat_rows=(0, ROW_HEAD), repeat_cols=(0, 0), fit_tall=1,
-                                      area=(0, 0, last_row, max(last_col, COL_WB)), margins=(0.3, 0.3, 0.5, 0.5),
+                                      area=(0, 0, last_row, max(last_col, params_end)), margins=(0.3, 0.3, 0.5, 0.5),
                                       header="&L&\"-,Bold\"" + inputs.title + "&R&D")
     return sheet
 

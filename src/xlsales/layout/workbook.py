@@ -21,9 +21,18 @@ from xlsales.layout.checkin import RepCheckin, layout_checkin
 from xlsales.layout.deals import layout_deal_sheets
 from xlsales.layout.names import safe_filename, safe_sheet_name
 from xlsales.layout.plan import layout_plan, plan_sheet_name
-from xlsales.layout.process import PROCESS_KPIS, ProcessInputs, layout_log, layout_process, log_names, process_rows
+from xlsales.layout.process import (
+    PROCESS_KPIS,
+    LogBlock,
+    ProcessInputs,
+    layout_log,
+    layout_process,
+    log_names,
+    process_rows,
+)
 from xlsales.layout.sent_record import record_of, record_sheet
 from xlsales.layout.teams import team_sheets
+from xlsales.layout.values import LIVE_ROWS, freeze_log_figures
 from xlsales.model import Event, Master
 from xlsales.texts import label, labels
 
@@ -88,9 +97,28 @@ def rows_by_rep(events: Sequence[Event]) -> dict[str, list[int]]:
     return out
 
 
+def grouped_rows(reps: Sequence[str], groups: dict[str, list[int]]) -> list[int]:
+    """The log positions of ``reps``' events, rep by rep in the order of ``reps`` and in
+    log order within a rep (``groups``: ``rows_by_rep``).
+
+    An opportunity is one rep's, so "same date: the lower row wins" means the same.
+    """
+    return [i for rep in dict.fromkeys(reps) for i in groups.get(rep, [])]
+
+
+def log_blocks(log_sheet: str, groups: dict[str, list[int]]) -> dict[str, LogBlock]:
+    """Each rep's block of sheet rows in a log laid out from events whose positions by
+    rep are ``groups`` (each rep's positions consecutive, the header in row 1)."""
+    out = {}
+    for rep, positions in groups.items():
+        if positions and positions[-1] - positions[0] == len(positions) - 1:
+            out[rep] = LogBlock(log_sheet, positions[0] + 2, positions[-1] + 2)
+    return out
+
+
 def _subset(events: Sequence[Event], facts: Sequence[EventFacts],
             picked: Sequence[int]) -> tuple[list[Event], list[EventFacts]]:
-    """The events at ``picked`` (ascending), with their facts re-indexed to the subset.
+    """The events at ``picked`` (in that order), with their facts re-indexed to the subset.
 
     An opportunity is one rep's, so its previous stage event is always among a subset
     that holds whole reps.
@@ -108,7 +136,8 @@ def _subset(events: Sequence[Event], facts: Sequence[EventFacts],
 def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang: str, team: bool,
                     facts: Sequence[EventFacts] | None = None, groups: dict[str, list[int]] | None = None,
                     reserved: set[str] = frozenset(), team_name: str | None = None,
-                    plan: AnnualPlan | None = None) -> sm.Workbook:
+                    plan: AnnualPlan | None = None, blocks_on: bool = True,
+                    live: bool | None = None) -> sm.Workbook:
     """The model of one output workbook: the team's (``team=True``) or one rep's.
 
     Its first sheets are the target/process sheets: the team's (team workbooks), then
@@ -128,14 +157,29 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     ``plan`` (the year's ``annual_plan``, computed once per build) puts the 年間計画
     sheet after the team sheets of the workbook of all reps (``team`` without
     ``team_name``); one team's and the reps' workbooks never hold it.
+
+    A team workbook's log holds each rep's rows together, in the order of ``reps`` and
+    in the master's order within a rep (``grouped_rows``), and each rep's sheet counts
+    over its block of rows when they are all there (``LogBlock``).  ``blocks_on=False``
+    leaves that out: for sheets that go into a workbook with another log (the ribbon's
+    更新 writes into the master).
+
+    ``live`` False writes the team workbook of all reps as values (``layout.values``):
+    the figures counted from the log are values and the log is left out.  Default: live
+    up to ``LIVE_ROWS`` log rows; one team's and the reps' workbooks are always live.
     """
     months = period_months(master.settings, as_of)
     all_facts = facts if facts is not None else event_facts(master.events)
     groups = groups if groups is not None else rows_by_rep(master.events)
-    picked = groups.get(reps[0], []) if len(reps) == 1 else sorted(i for r in set(reps) for i in groups.get(r, []))
+    picked = grouped_rows(reps, groups) if team else groups.get(reps[0], [])
     events, local_facts = _subset(master.events, all_facts, picked)
     local_groups = rows_by_rep(events) if team else {reps[0]: list(range(len(events)))}
     taken: set[str] = set(reserved)
+    log_name = safe_sheet_name(label("sheet", "log", lang), taken)
+    company = team and team_name is None
+    if live is None:
+        live = not company or len(events) <= LIVE_ROWS
+    blocks = log_blocks(log_name, local_groups) if team and blocks_on and live else {}
     book = sm.Workbook(properties={"title": label("text", "title", lang), "author": "xlsales",
                                    "comments": f"as of {as_of.isoformat()}"})
     if team:
@@ -148,7 +192,8 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         rep_events, rep_facts = _subset(events, local_facts, local_groups.get(rep, []))
         metrics = rep_metrics[rep] = compute_scope(rep_events, months, as_of, rep_facts)
         name = safe_sheet_name(rep, taken, fallback="Rep")
-        rep_sheets[rep] = layout_process(name, metrics, _inputs_for(master, [rep], rep, rep, lang, team=False))
+        inputs = replace(_inputs_for(master, [rep], rep, rep, lang, team=False), log_block=blocks.get(rep))
+        rep_sheets[rep] = layout_process(name, metrics, inputs)
         book.sheets.append(rep_sheets[rep])
     book.sheets.append(checkin_sheet(master, reps, events, local_facts, local_groups, as_of=as_of, lang=lang,
                                      team=team, taken=taken, title=team_name))
@@ -163,7 +208,7 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     book.sheets += layout_deal_sheets(events, as_of=as_of, settings=master.settings, lang=lang, reps=list(reps),
                                       taken=taken, team=team)
     lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), visibility="hidden")
-    log = layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts, lang=lang,
+    log = layout_log(log_name, events, local_facts, lang=lang,
                      reps=list(reps), lists_sheet=lists, own_rep=None if team else reps[0])
     book.sheets.append(log)
     book.defined_names.update(log_names(lang, len(events)))
@@ -173,6 +218,13 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
         book.sheets.append(lists)
     if not team:  # a per-person workbook goes out to its rep and comes back: collect reads this
         book.sheets.append(record_sheet(record_of(reps[0], as_of, master.settings.master_id, as_of, events)))
+    if not live:
+        values_note = label("text", "stocks_note_values", lang).format(rows=len(events))
+        checkin_note = labels("checkin", lang)["note"].format(date=as_of.strftime("%Y/%m/%d"))
+        freeze_log_figures(book, log_name, drop=[lists.name], notes={
+            label("text", "stocks_note", lang): values_note,
+            checkin_note: label("text", "checkin_note_values", lang).format(rows=len(events),
+                                                                           date=as_of.strftime("%Y/%m/%d"))})
     return book
 
 
@@ -257,7 +309,8 @@ def layout_checkin_workbook(master: Master, reps: Sequence[str], *, as_of: dt.da
                             groups: dict[str, list[int]] | None = None) -> sm.Workbook:
     """The model of a check-in workbook (``xlsales checkin``): the チェックイン sheet, the deal
     lists to talk about (``layout_deal_sheets``) and the ActivityLog table the check-in's
-    formulas count, for the team (``team=True``) or one rep."""
+    formulas count, for the team (``team=True``) or one rep.  The team's, over more than
+    ``LIVE_ROWS`` log rows, is written as values without the log (``layout.values``)."""
     all_facts = facts if facts is not None else event_facts(master.events)
     groups = groups if groups is not None else rows_by_rep(master.events)
     picked = sorted(i for r in set(reps) for i in groups.get(r, []))
@@ -270,11 +323,16 @@ def layout_checkin_workbook(master: Master, reps: Sequence[str], *, as_of: dt.da
     book.sheets += layout_deal_sheets(events, as_of=as_of, settings=master.settings, lang=lang, reps=list(reps),
                                       taken=taken, team=team)
     lists = sm.Sheet(name=safe_sheet_name(label("sheet", "lists", lang), taken), visibility="hidden")
-    book.sheets.append(layout_log(safe_sheet_name(label("sheet", "log", lang), taken), events, local_facts,
-                                  lang=lang, reps=list(reps), lists_sheet=lists))
+    log_name = safe_sheet_name(label("sheet", "log", lang), taken)
+    book.sheets.append(layout_log(log_name, events, local_facts, lang=lang, reps=list(reps), lists_sheet=lists))
     book.defined_names.update(log_names(lang, len(events)))
     if lists.cells:
         book.sheets.append(lists)
+    if team and len(events) > LIVE_ROWS:
+        date = as_of.strftime("%Y/%m/%d")
+        freeze_log_figures(book, log_name, drop=[lists.name], notes={
+            labels("checkin", lang)["note"].format(date=date):
+                label("text", "checkin_note_values", lang).format(rows=len(events), date=date)})
     return book
 
 
