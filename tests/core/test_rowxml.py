@@ -145,3 +145,31 @@ def test_built_workbooks_same_bytes(monkeypatch, tmp_path, make, as_of):
     assert slow.keys() == fast.keys() and len(slow) > 1
     for name in slow:
         _assert_same_packages(slow[name], fast[name])
+
+
+def test_formulas_of_plain_functions_are_prepared_as_xlsxwriter_prepares_them():
+    from xlsxwriter.worksheet import Worksheet
+
+    from xlsales.layout.workbook import layout_workbook
+    from xlsales.write.xlsxwriter_backend import PLAIN_FUNCTIONS, PlainFormulaWorksheet
+
+    theirs, ours = Worksheet(), PlainFormulaWorksheet()
+    for name in PLAIN_FUNCTIONS:  # XlsxWriter prefixes none of them, future functions included
+        for future in (False, True):
+            assert theirs._prepare_formula(f"={name}(A1)", future) == f"{name}(A1)", name
+    # Every conditional-format and validation formula of a team workbook, and some that
+    # are not plain: the same text either way.
+    from support.models import deck_master
+
+    m = deck_master()
+    model = layout_workbook(m, [x.rep for x in m.members], as_of=dt.date(2026, 12, 31), lang="ja", team=True)
+    found = [cf.options.get("criteria", "") for s in model.sheets for cf in s.conditional_formats]
+    found += [str(v.options.get("value", "")) for s in model.sheets for v in s.validations]
+    found = [f for f in found if f.startswith("=") or "(" in f]
+    assert len(found) > 20
+    others = ["=STDEV.P(A1)", "=FILTER(A1:A3,B1:B3)", "={SUM(A1:A3)}", "=_xlfn.MAXIFS(A:A,B:B,1)",
+              '=IF(A1="FILTER(",1,0)', "=XLOOKUP(1,A:A,B:B)", "=CONCAT(A1,B1)", "=LET(x,1,x)"]
+    for f in found + others:
+        for future in (False, True):
+            assert ours._prepare_formula(f, future) == theirs._prepare_formula(f, future), f
+    assert ours._prepare_formula("=STDEV.P(A1)", True) == "_xlfn.STDEV.P(A1)"  # the check can fail

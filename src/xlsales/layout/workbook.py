@@ -14,7 +14,15 @@ from dataclasses import replace
 
 from xlsales.compute.annual_plan import AnnualPlan
 from xlsales.compute.checkin import compute_checkin, scope_targets
-from xlsales.compute.engine import EventFacts, add_months, compute_scope, event_facts, month_start, period_months
+from xlsales.compute.engine import (
+    EventFacts,
+    ScopeMetrics,
+    add_months,
+    compute_scope,
+    event_facts,
+    month_start,
+    period_months,
+)
 from xlsales.compute.workdays import calendar_of
 from xlsales.layout import sheetmodel as sm
 from xlsales.layout.checkin import RepCheckin, layout_checkin
@@ -116,6 +124,14 @@ def log_blocks(log_sheet: str, groups: dict[str, list[int]]) -> dict[str, LogBlo
     return out
 
 
+def _cached(cache: dict | None, key: tuple, make):
+    if cache is None:
+        return make()
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
 def _subset(events: Sequence[Event], facts: Sequence[EventFacts],
             picked: Sequence[int]) -> tuple[list[Event], list[EventFacts]]:
     """The events at ``picked`` (in that order), with their facts re-indexed to the subset.
@@ -137,7 +153,7 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
                     facts: Sequence[EventFacts] | None = None, groups: dict[str, list[int]] | None = None,
                     reserved: set[str] = frozenset(), team_name: str | None = None,
                     plan: AnnualPlan | None = None, blocks_on: bool = True,
-                    live: bool | None = None) -> sm.Workbook:
+                    live: bool | None = None, cache: dict | None = None) -> sm.Workbook:
     """The model of one output workbook: the team's (``team=True``) or one rep's.
 
     Its first sheets are the target/process sheets: the team's (team workbooks), then
@@ -164,6 +180,9 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     leaves that out: for sheets that go into a workbook with another log (the ribbon's
     更新 writes into the master).
 
+    ``cache`` (a dict kept over the workbooks of one build: same master, as-of date and
+    language) saves computing a rep's figures again for each workbook the rep is in.
+
     ``live`` False writes the team workbook of all reps as values (``layout.values``):
     the figures counted from the log are values and the log is left out.  Default: live
     up to ``LIVE_ROWS`` log rows; one team's and the reps' workbooks are always live.
@@ -189,14 +208,17 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
             master, reps, team_name or label("text", "team_title", lang), None, lang, team=True)))
     rep_metrics, rep_sheets = {}, {}
     for rep in reps:
-        rep_events, rep_facts = _subset(events, local_facts, local_groups.get(rep, []))
-        metrics = rep_metrics[rep] = compute_scope(rep_events, months, as_of, rep_facts)
+        def scope(rep: str = rep) -> ScopeMetrics:
+            rep_events, rep_facts = _subset(events, local_facts, local_groups.get(rep, []))
+            return compute_scope(rep_events, months, as_of, rep_facts)
+
+        metrics = rep_metrics[rep] = _cached(cache, ("scope", rep), scope)
         name = safe_sheet_name(rep, taken, fallback="Rep")
         inputs = replace(_inputs_for(master, [rep], rep, rep, lang, team=False), log_block=blocks.get(rep))
         rep_sheets[rep] = layout_process(name, metrics, inputs)
         book.sheets.append(rep_sheets[rep])
     book.sheets.append(checkin_sheet(master, reps, events, local_facts, local_groups, as_of=as_of, lang=lang,
-                                     team=team, taken=taken, title=team_name))
+                                     team=team, taken=taken, title=team_name, cache=cache))
     if team:
         book.sheets += team_sheets(master, reps, rep_sheets, rep_metrics, months=months, as_of=as_of, lang=lang,
                                    taken=taken, title=team_name or label("text", "team_title", lang),
@@ -271,13 +293,14 @@ def team_output_names(reps: Sequence[str], teams: Sequence[str], as_of: dt.date,
 
 def checkin_sheet(master: Master, reps: Sequence[str], events: Sequence[Event], facts: Sequence[EventFacts],
                   groups: dict[str, list[int]], *, as_of: dt.date, lang: str, team: bool, taken: set[str],
-                  meeting: str | None = None, month: dt.date | None = None, title: str | None = None) -> sm.Sheet:
+                  meeting: str | None = None, month: dt.date | None = None, title: str | None = None,
+                  cache: dict | None = None) -> sm.Sheet:
     """The チェックイン sheet of a workbook: the team's with a row per rep (``team``), or
     the one rep's of ``reps``; ``title`` names a team (default: チーム).
 
     ``events`` and ``facts`` are the workbook's log (the events of ``reps``), ``groups``
     their positions by rep (``rows_by_rep``).  ``month`` defaults to the as-of date's
-    month, ``meeting`` to ``meeting_of(as_of, ...)``.
+    month, ``meeting`` to ``meeting_of(as_of, ...)``; ``cache`` as for ``layout_workbook``.
     """
     calendar = calendar_of(master.settings.closed_days)
     month = month_start(month or as_of)
@@ -291,8 +314,8 @@ def checkin_sheet(master: Master, reps: Sequence[str], events: Sequence[Event], 
 
     per_rep = []
     for rep in reps:
-        rep_events, rep_facts = _subset(events, facts, groups.get(rep, []))
-        per_rep.append(RepCheckin(rep, figures([rep], rep_events, rep_facts)))
+        per_rep.append(RepCheckin(rep, _cached(cache, ("checkin", rep, month, meeting), lambda rep=rep: figures(
+            [rep], *_subset(events, facts, groups.get(rep, []))))))
     name = safe_sheet_name(label("sheet", "checkin", lang), taken)
     unit = master.settings.amount_unit
     if team:

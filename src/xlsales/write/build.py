@@ -78,7 +78,7 @@ def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None =
         teams = {}
     team_files = team_output_names(reps, list(teams), as_of, lang)
     result = BuildResult(team=out / team_name, as_of=as_of)
-    shared = {"facts": event_facts(master.events), "groups": rows_by_rep(master.events)}
+    shared = {"facts": event_facts(master.events), "groups": rows_by_rep(master.events), "cache": {}}
     # Process targets and benchmarks left blank come from the year's plan (DOMAIN.md §4, §6),
     # computed once: the team workbook of all reps shows it as its 年間計画 sheet.
     plan = annual_plan(master, as_of, facts=shared["facts"])
