@@ -17,8 +17,9 @@ from xlsales.layout import sheetmodel as sm
 from xlsales.layout.names import quote_sheet
 
 # Above this many log rows, the company-wide workbooks are written as values (see above):
-# LibreOffice peaked at 3.9 GB for the team workbook of 100k rows before issue 16.
-LIVE_ROWS = 200_000
+# LibreOffice peaks at 3.9 GB for the team workbook of 100k rows (0.6 GB at 10k) and grows with
+# the rows: 8 GB at about 200k.  Below that, a margin for more reps and columns.
+LIVE_ROWS = 150_000
 
 
 def freeze_log_figures(book: sm.Workbook, log_sheet: str, *, drop: Iterable[str] = (),

@@ -190,14 +190,19 @@ def layout_workbook(master: Master, reps: Sequence[str], *, as_of: dt.date, lang
     months = period_months(master.settings, as_of)
     all_facts = facts if facts is not None else event_facts(master.events)
     groups = groups if groups is not None else rows_by_rep(master.events)
-    picked = grouped_rows(reps, groups) if team else groups.get(reps[0], [])
+    company = team and team_name is None
+    if live is None:
+        live = not company or sum(len(groups.get(r, ())) for r in set(reps)) <= LIVE_ROWS
+    if not team:
+        picked = groups.get(reps[0], [])
+    elif live:
+        picked = grouped_rows(reps, groups)
+    else:  # the log is left out (layout.values): the rows as they are
+        picked = sorted(i for r in set(reps) for i in groups.get(r, []))
     events, local_facts = _subset(master.events, all_facts, picked)
     local_groups = rows_by_rep(events) if team else {reps[0]: list(range(len(events)))}
     taken: set[str] = set(reserved)
     log_name = safe_sheet_name(label("sheet", "log", lang), taken)
-    company = team and team_name is None
-    if live is None:
-        live = not company or len(events) <= LIVE_ROWS
     blocks = log_blocks(log_name, local_groups) if team and blocks_on and live else {}
     book = sm.Workbook(properties={"title": label("text", "title", lang), "author": "xlsales",
                                    "comments": f"as of {as_of.isoformat()}"})
