@@ -190,33 +190,46 @@ def read_workbook(path: str | os.PathLike, *, sheets: Iterable[str] = SHEET_KEYS
     return out
 
 
-def read_csv(path: str | os.PathLike, section: str = "log", *, lang: str = "ja") -> RawSheet:
+def read_csv(path: str | os.PathLike, section: str = "log", *, lang: str = "ja", streamed: bool = False) -> RawSheet:
     """The raw rows of a CSV file (an activity log exported from a CRM).
 
     The file is read as UTF-8 (with or without a byte-order mark), else as cp932
     (Shift_JIS, what Excel for Japanese Windows writes).  Its header may be in either
-    language and may sit in any of the first 10 lines.
+    language and may sit in any of the first 10 lines.  ``streamed``: the rows are a
+    :class:`RowStream`, as in ``read_workbook``.
 
     Raises
     ------
     InputError
-        The file is missing, in neither encoding, or not CSV.
+        The file is missing, in neither encoding, or not CSV (for a streamed file, a
+        record that is not CSV raises it when its rows are read).
     """
     path = _existing_file(path)
-    data = path.read_bytes()
-    text = _decode(data, path)
-    # csv's default limit (131,072 characters in a field) would refuse a long cell with no
-    # row or column; lifted for this file, the validator names the cell that is too long.
-    limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(text)))
-    try:
-        grid = [[cell if cell != "" else None for cell in record]
-                for record in csv.reader(io.StringIO(text, newline=""), strict=False)]
-    except csv.Error as err:
-        raise InputError("input_csv_unreadable", path=path.name, detail=_detail(err)) from err
-    finally:
-        csv.field_size_limit(limit)
-    return raw_sheet(path.name, section, grid, lang=lang)
+    text = _decode(path.read_bytes(), path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+
+    def records() -> Iterator[list[object]]:
+        while True:
+            # csv's default limit (131,072 characters in a field) would refuse a long cell
+            # with no row or column; lifted for this file while a record is read, the
+            # validator names the cell that is too long.
+            limit = csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as err:
+                raise InputError("input_csv_unreadable", path=path.name, detail=_detail(err)) from err
+            finally:
+                csv.field_size_limit(limit)
+            yield [cell if cell != "" else None for cell in record]
+
+    # A record ends a line (or more): there are no more records than line ends, plus one.
+    most = text.count("\n") + text.count("\r") + 1
+    sheet = _lined_up(path.name, section, records(), lang=lang, merged=(), height=most)
+    if not streamed:
+        sheet.rows = list(sheet.rows)
+    return sheet
 
 
 class ErrorValue(str):

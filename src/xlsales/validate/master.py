@@ -555,7 +555,7 @@ def _check(path: str | os.PathLike, log: str | os.PathLike | None, lang: str) ->
     # The log is validated row by row as it is read: no list of its raw rows is ever held.
     sheets = read_workbook(path, sheets=wanted, lang=lang, streamed=["log"])
     if log is not None:
-        sheets["log"] = read_csv(log, "log", lang=lang)
+        sheets["log"] = read_csv(log, "log", lang=lang, streamed=True)
     result = _check_sheets(sheets, Path(path).name)
     result.master.source = str(path)
     return result
