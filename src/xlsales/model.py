@@ -8,9 +8,13 @@ from dataclasses import dataclass, field
 from xlsales.exceptions import Problem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
-    """One row of the activity log, validated and normalised (keys, not labels)."""
+    """One row of the activity log, validated and normalised (keys, not labels).
+
+    With ``__slots__``: a log holds hundreds of thousands of them, and an instance without
+    a ``__dict__`` is about half the size (``dataclasses.replace`` makes a changed copy).
+    """
 
     row: int  # the row number in the source sheet (1-based, as Excel shows it)
     id: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import hashlib
@@ -166,7 +167,7 @@ def test_files_of_another_master_are_refused_whole(setup, tmp_path):
     assert res.files[0].error.key == "collect_other_master" and res.out is None
     # a master without an ID is recognised by the sent rows' fingerprints (here none is found)
     changed = _master(master_id="")
-    changed.events[:2] = [e.__class__(**{**e.__dict__, "customer": "別社"}) for e in changed.events[:2]]
+    changed.events[:2] = [dataclasses.replace(e, customer="別社") for e in changed.events[:2]]
     no_id = write_master(tmp_path / "noid.xlsx", changed)
     assert collect(no_id, [ret], out=tmp_path / "n.xlsx").files[0].error.key == "collect_unknown_master"
     same = write_master(tmp_path / "same.xlsx", _master(master_id=""))

@@ -24,7 +24,7 @@ import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from xlsales.collect.returned import Returned
 from xlsales.compute.engine import add_months, month_end
@@ -189,7 +189,7 @@ def _merge_file(ret: Returned, state: _State, plan: MergePlan, members: set[str]
             continue
         summary.conflicts.append(Conflict(file=ret.name, sheet=ret.sheet, row=ev.row, master=current, returned=ev))
         if resolve == "take_returned" and current is not None:
-            taken = Event(**{**ev.__dict__, "row": current.row, "id": current.id})
+            taken = replace(ev, row=current.row, id=current.id)
             plan.replaced[current.row] = taken
             state.by_id[current.id] = taken
             state.held[(ev.rep, fp)] += 1
@@ -210,7 +210,7 @@ def _merge_file(ret: Returned, state: _State, plan: MergePlan, members: set[str]
             continue
         if not in_window(ev):
             continue
-        new = Event(**{**ev.__dict__, "id": state.new_id(ev.rep, fp), "row": 0})
+        new = replace(ev, id=state.new_id(ev.rep, fp), row=0)
         state.by_id[new.id] = new
         state.held[key] += 1
         seen[key] += 1

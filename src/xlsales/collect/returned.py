@@ -75,7 +75,7 @@ def read_returned(path: str | os.PathLike, reps: set[str] | None, *, name: str |
     rows = log_rows(_without_prefilled(sheet, record.rep), reps)
     blank_ids = {row for row, values in sheet.rows if values.get("id") is None}
     return Returned(name=name, record=record, sheet=sheet.name,
-                    rows=[(ev, row in blank_ids) for row, ev in rows.items], problems=rows.problems,
+                    rows=[(ev, ev.row in blank_ids) for ev in rows.items], problems=rows.problems,
                     columns={key: sheet.column(key) for key in ("id", "date", "rep")})
 
 

@@ -80,7 +80,7 @@ def period_months(settings: Settings, as_of: dt.date) -> list[dt.date]:
 # ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per log row: no __dict__
 class EventFacts:
     """The opportunity history of one event, as the log's helper columns compute it."""
 

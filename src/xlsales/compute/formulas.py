@@ -285,7 +285,7 @@ def events_from_table(header_row: Sequence[object], rows: Sequence[Sequence[obje
     parsed = log_rows(raw, None)  # reps None: a function's range has no Members sheet to check against
     if parsed.problems:
         raise LogTableError(parsed.problems)
-    return [event for _, event in parsed.items]
+    return parsed.items
 
 
 def events_from_grid(grid: Sequence[Sequence[object]]) -> list[Event]:

@@ -37,7 +37,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -47,8 +47,8 @@ from xlsales.exceptions import InputError, Problem
 from xlsales.texts import label
 from xlsales.vocab import normalize, parse_key
 
-__all__ = ["RawSheet", "ErrorValue", "NoCachedValue", "read_workbook", "read_csv", "raw_sheet", "is_error_value",
-           "REQUIRED_COLUMNS", "SHEET_KEYS"]
+__all__ = ["RawSheet", "RowStream", "ErrorValue", "NoCachedValue", "read_workbook", "read_csv", "raw_sheet",
+           "is_error_value", "REQUIRED_COLUMNS", "SHEET_KEYS"]
 
 # Sheets of a master, by their key in labels.json section "sheet" (also the section of
 # their headers).
@@ -94,12 +94,33 @@ class RawSheet:
     header_row: int | None = None  # 1-based; None when no header row was found
     headers: dict[str, str] = field(default_factory=dict)  # key -> header text as in the file
     positions: dict[str, int] = field(default_factory=dict)  # key -> column index (0 = A)
-    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)  # what kept cells from lining up
+    # (Excel row, {key: value}) of every non-empty data row; a RowStream for a sheet read with
+    # ``streamed`` (its rows one at a time, once)
+    rows: list[tuple[int, dict[str, object]]] | RowStream = field(default_factory=list)
+    # what kept cells from lining up; for a RowStream, complete once its rows have been read
+    problems: list[Problem] = field(default_factory=list)
 
     def column(self, key: str) -> str:
         """The header text of ``key`` as in the file, or its label when the column is absent."""
         return self.headers.get(key) or label(self.section, key, self.lang)
+
+
+class RowStream:
+    """The data rows of a sheet, handed over one at a time as they are asked for (one pass).
+
+    ``RawSheet.rows`` of a sheet read with ``streamed``: the cells stay in calamine's copy of
+    the sheet, and a row becomes Python values only while its reader looks at it (the log of
+    700,000 rows as one list of Python rows held about 460 MB).  Problems that need every row
+    (a merged range over the data) join ``RawSheet.problems`` when the pass ends.
+    """
+
+    def __init__(self, rows: Iterator[tuple[int, dict[str, object]]], most: int) -> None:
+        self._rows = rows
+        self.most = most  # the rows it may hand over at most: the sheet's height below its header
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, object]]]:
+        rows, self._rows = self._rows, iter(())
+        return rows
 
 
 # ----------------------------------------------------------------------------------
@@ -108,7 +129,7 @@ class RawSheet:
 
 
 def read_workbook(path: str | os.PathLike, *, sheets: Iterable[str] = SHEET_KEYS,
-                  lang: str = "ja") -> dict[str, RawSheet | None]:
+                  lang: str = "ja", streamed: Iterable[str] = ()) -> dict[str, RawSheet | None]:
     """The raw sheets of a master workbook, by sheet key; ``None`` for a sheet that is absent.
 
     Parameters
@@ -119,6 +140,9 @@ def read_workbook(path: str | os.PathLike, *, sheets: Iterable[str] = SHEET_KEYS
         The sheets to read (keys of labels.json section "sheet"); the others map to ``None``.
     lang : {"ja", "en"}, default "ja"
         Language assumed for a sheet whose headers name no language (an empty sheet).
+    streamed : iterable of str, default none
+        Sheets whose rows are a :class:`RowStream` (read once, row by row, as the caller
+        goes) instead of a list: the log of ``read_master``.
 
     Raises
     ------
@@ -136,7 +160,7 @@ def read_workbook(path: str | os.PathLike, *, sheets: Iterable[str] = SHEET_KEYS
     if not zipfile.is_zipfile(path):
         # Also what a password-protected .xlsx looks like: an encrypted OLE container.
         raise InputError("input_not_xlsx", path=path.name)
-    wanted = set(sheets)
+    wanted, streamed = set(sheets), set(streamed)
     out: dict[str, RawSheet | None] = dict.fromkeys(SHEET_KEYS)
     try:
         with zipfile.ZipFile(path) as zf:
@@ -148,13 +172,15 @@ def read_workbook(path: str | os.PathLike, *, sheets: Iterable[str] = SHEET_KEYS
                 xml = _sheet_xml(zf, members[name]) if name in members else b""
                 _check_area(path, name, xml)  # before calamine builds the grid
                 sheet = book.get_sheet_by_name(name)
-                grid = sheet.to_python(skip_empty_area=False)
                 merged = _merged_ranges(path, name, xml, sheet)
-                del sheet  # calamine's copy of the cells: freed before the rows are lined up
-                _put_cell_markers(xml, grid)
+                markers = _cell_markers(xml)
                 del xml
-                out[key] = raw_sheet(name, key, grid, lang=lang, merged=merged)
-                del grid
+                rows, height = _sheet_rows(sheet, markers)
+                del sheet  # held by the rows until they are read
+                raw = _lined_up(name, key, rows, lang=lang, merged=merged, height=height)
+                if key not in streamed:
+                    raw.rows = list(raw.rows)
+                out[key] = raw
     except CalamineError as err:
         raise InputError("input_unreadable", path=path.name, detail=_detail(err)) from err
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ElementTree.ParseError) as err:
@@ -164,33 +190,46 @@ def read_workbook(path: str | os.PathLike, *, sheets: Iterable[str] = SHEET_KEYS
     return out
 
 
-def read_csv(path: str | os.PathLike, section: str = "log", *, lang: str = "ja") -> RawSheet:
+def read_csv(path: str | os.PathLike, section: str = "log", *, lang: str = "ja", streamed: bool = False) -> RawSheet:
     """The raw rows of a CSV file (an activity log exported from a CRM).
 
     The file is read as UTF-8 (with or without a byte-order mark), else as cp932
     (Shift_JIS, what Excel for Japanese Windows writes).  Its header may be in either
-    language and may sit in any of the first 10 lines.
+    language and may sit in any of the first 10 lines.  ``streamed``: the rows are a
+    :class:`RowStream`, as in ``read_workbook``.
 
     Raises
     ------
     InputError
-        The file is missing, in neither encoding, or not CSV.
+        The file is missing, in neither encoding, or not CSV (for a streamed file, a
+        record that is not CSV raises it when its rows are read).
     """
     path = _existing_file(path)
-    data = path.read_bytes()
-    text = _decode(data, path)
-    # csv's default limit (131,072 characters in a field) would refuse a long cell with no
-    # row or column; lifted for this file, the validator names the cell that is too long.
-    limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(text)))
-    try:
-        grid = [[cell if cell != "" else None for cell in record]
-                for record in csv.reader(io.StringIO(text, newline=""), strict=False)]
-    except csv.Error as err:
-        raise InputError("input_csv_unreadable", path=path.name, detail=_detail(err)) from err
-    finally:
-        csv.field_size_limit(limit)
-    return raw_sheet(path.name, section, grid, lang=lang)
+    text = _decode(path.read_bytes(), path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+
+    def records() -> Iterator[list[object]]:
+        while True:
+            # csv's default limit (131,072 characters in a field) would refuse a long cell
+            # with no row or column; lifted for this file while a record is read, the
+            # validator names the cell that is too long.
+            limit = csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as err:
+                raise InputError("input_csv_unreadable", path=path.name, detail=_detail(err)) from err
+            finally:
+                csv.field_size_limit(limit)
+            yield [cell if cell != "" else None for cell in record]
+
+    # A record ends a line (or more): there are no more records than line ends, plus one.
+    most = text.count("\n") + text.count("\r") + 1
+    sheet = _lined_up(path.name, section, records(), lang=lang, merged=(), height=most)
+    if not streamed:
+        sheet.rows = list(sheet.rows)
+    return sheet
 
 
 class ErrorValue(str):
@@ -207,7 +246,9 @@ class NoCachedValue(ErrorValue):
 
 def is_error_value(value: object) -> bool:
     """True for an Excel error such as ``#N/A`` or ``#REF!`` (as a cell or as CSV text)."""
-    return isinstance(value, ErrorValue) or (isinstance(value, str) and value.strip().upper() in _ERROR_VALUES)
+    # ("#" in value first: every error starts with it, and most texts are not errors)
+    return isinstance(value, ErrorValue) or (isinstance(value, str) and "#" in value
+                                             and value.strip().upper() in _ERROR_VALUES)
 
 
 def raw_sheet(name: str, section: str, grid: list[list[object]], *, lang: str = "ja",
@@ -218,31 +259,60 @@ def raw_sheet(name: str, section: str, grid: list[list[object]], *, lang: str = 
     last column)), 0-based: those over the header row or the data of a known column are
     problems of the sheet.
     """
-    sheet = RawSheet(name=name, section=section, lang=lang)
-    found = _find_header(grid, section)
-    if found is None:
-        if any(_has_value(v) for r in grid for v in r):
-            sheet.problems.append(no_header_problem(name, section))
-        return sheet
-    index, positions = found
-    sheet.header_row = index + 1
-    sheet.positions = positions
-    header = grid[index]
-    sheet.headers = {key: str(header[j]).strip() for key, j in positions.items()}
-    sheet.lang = _header_lang(section, sheet.headers, lang)
-    sheet.problems.extend(_duplicate_columns(name, section, header, index + 1, positions))
-    sheet.problems.extend(_merged_problems(sheet, grid, index, merged))
-    for i in range(index + 1, len(grid)):
-        cells = grid[i]
-        values = {key: _clean(cells[j]) if j < len(cells) else None for key, j in positions.items()}
-        if any(v is not None for v in values.values()):
-            sheet.rows.append((i + 1, values))
+    sheet = _lined_up(name, section, iter(grid), lang=lang, merged=merged, height=len(grid))
+    sheet.rows = list(sheet.rows)
     return sheet
 
 
 # ----------------------------------------------------------------------------------
 # Private API.
 # ----------------------------------------------------------------------------------
+
+
+def _lined_up(name: str, section: str, grid: Iterator[list[object]], *, lang: str,
+              merged: Iterable[tuple[tuple[int, int], tuple[int, int]]], height: int) -> RawSheet:
+    """``raw_sheet`` of rows coming one at a time (``height`` of them at most): the rows are
+    a RowStream that lines each one up as it is asked for; the header is found first."""
+    sheet = RawSheet(name=name, section=section, lang=lang)
+    head = list(itertools.islice(grid, HEADER_SEARCH_ROWS))
+    found = _find_header(head, section)
+    if found is None:
+        if any(_has_value(v) for r in itertools.chain(head, grid) for v in r):
+            sheet.problems.append(no_header_problem(name, section))
+        return sheet
+    index, positions = found
+    sheet.header_row = index + 1
+    sheet.positions = positions
+    header = head[index]
+    sheet.headers = {key: str(header[j]).strip() for key, j in positions.items()}
+    sheet.lang = _header_lang(section, sheet.headers, lang)
+    sheet.problems.extend(_duplicate_columns(name, section, header, index + 1, positions))
+    merged = list(merged)
+    # The first cell of each merged range (what it holds decides whether it is a problem),
+    # picked up as its row goes by.
+    firsts: dict[int, dict[int, object]] = {}
+    for (r0, c0), _ in merged:
+        firsts.setdefault(r0, {})[c0] = None
+    columns = list(positions.items())
+
+    def rows() -> Iterator[tuple[int, dict[str, object]]]:
+        for i, cells in enumerate(itertools.chain(head, grid)):
+            if i in firsts:
+                picked = firsts[i]
+                for c in picked:
+                    picked[c] = cells[c] if c < len(cells) else None
+            if i <= index:
+                continue
+            width = len(cells)
+            # _clean written out: this runs for every cell of the log
+            values = {key: None if (v := cells[j] if j < width else None) is None
+                      or (isinstance(v, str) and not v.strip()) else v for key, j in columns}
+            if list(values.values()).count(None) < len(columns):
+                yield i + 1, values
+        sheet.problems.extend(_merged_problems(sheet, firsts, index, merged))
+
+    sheet.rows = RowStream(rows(), max(height - index - 1, 0))
+    return sheet
 
 
 def _existing_file(path: str | os.PathLike) -> Path:
@@ -444,6 +514,9 @@ _AREA_TAG = re.compile(rb"""<(?:[\w.\-]+:)?(row|c)(?:\s+r\s*=\s*["']\$?([A-Za-z]
 # than r="..", or one beyond column Z or row 999,999 (26 x 999,999 cells stay under MAX_CELLS).
 _NO_R_TAG = re.compile(rb"""<(?:[\w.\-]+:)?(?:row|c)(?:\s+(?!r\s*=)[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 _FAR_R = re.compile(rb"""r(?<=\sr)(?:\s+=|=\s|='|="\$?(?:[A-Za-z]{2}|[A-Za-z]*\$?\d{7}))""")
+# A row or cell tag whose first attribute is not r: every tag _NO_R_TAG finds is one (and a
+# quicker search).
+_FIRST_NOT_R = re.compile(rb"""<(?:row|c)(?=[\s/>])(?!\s+r\s*=)|<[\w.\-]+:(?:row|c)(?=[\s/>])(?!\s+r\s*=)""")
 
 
 _SCAN_CHUNK, _SCAN_OVERLAP = 1 << 20, 1 << 16
@@ -456,15 +529,25 @@ def _sheet_xml(zf: zipfile.ZipFile, member: str) -> bytes:
     Looked through in chunks: the log sheet of 700,000 rows is 225 MB of XML (and reading
     it whole took twice that), held only in the rare case it is needed.
     """
-    needs = (_ERROR_TYPE, _FORMULA, _MERGE_CELL, _FAR_R, _NO_R_TAG)
     with zf.open(member) as fh:
         tail = b""
         while chunk := fh.read(_SCAN_CHUNK):
             window = tail + chunk
-            if any(p.search(window) for p in needs):
+            if _needs_xml(window):
                 return zf.read(member)
             tail = window[-_SCAN_OVERLAP:]
     return b""
+
+
+def _needs_xml(xml: bytes) -> bool:
+    # A pattern is searched for only where the bytes it cannot match without are found:
+    # ``in`` looks through the 225 MB of the 700k log several times faster than a pattern
+    # that is tried at every "<" or "t".
+    return (any(q in xml for q in (b'"e"', b"'e'", b'"e\'', b'\'e"')) and bool(_ERROR_TYPE.search(xml))
+            or (b"<f" in xml or b":f" in xml) and bool(_FORMULA.search(xml))
+            or b"mergeCell" in xml and bool(_MERGE_CELL.search(xml))
+            or bool(_FAR_R.search(xml))
+            or bool(_FIRST_NOT_R.search(xml)) and bool(_NO_R_TAG.search(xml)))
 
 
 def _check_area(path: Path, sheet_name: str, xml: bytes) -> None:
@@ -515,7 +598,7 @@ def _merged_ranges(path: Path, sheet_name: str, xml: bytes, sheet) -> list[tuple
     return list(sheet.merged_cell_ranges or []) if count else []
 
 
-def _merged_problems(sheet: RawSheet, grid: list[list[object]], header_index: int,
+def _merged_problems(sheet: RawSheet, firsts: dict[int, dict[int, object]], header_index: int,
                      merged: Iterable[tuple[tuple[int, int], tuple[int, int]]]) -> list[Problem]:
     # A merged range over the header row hides a column's header; over data rows it holds
     # one value for several rows, and which rows it was meant for would be a guess.  An
@@ -526,7 +609,7 @@ def _merged_problems(sheet: RawSheet, grid: list[list[object]], header_index: in
         covered = [key for j, key in by_column if c0 <= j <= c1]
         if r1 < header_index or not covered or (r0, c0) == (r1, c1):
             continue
-        first = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else None
+        first = firsts.get(r0, {}).get(c0)
         if r0 > header_index and not _has_value(first):
             continue
         out.append(Problem(sheet=sheet.name, row=max(r0, header_index) + 1, column=sheet.column(covered[0]),
@@ -540,7 +623,7 @@ def _merged_problems(sheet: RawSheet, grid: list[list[object]], header_index: in
 # broken formula look like a blank cell, and a formula saved without its result (openpyxl
 # and other programs write formulas only, for a spreadsheet to calculate) as nothing.
 # Both are rare, so the sheet's XML is scanned for them with byte searches and they are
-# put back into the grid.
+# put back into the rows as calamine hands them over.
 
 _ERROR_TYPE = re.compile(rb"""\bt\s*=\s*["']e["']""")
 _ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\bt\s*=\s*["']e["'][^>]*>""")
@@ -558,7 +641,11 @@ _TEXT_TYPE = re.compile(rb"""\st\s*=\s*["'](?:str|inlineStr)["']""")
 _XML_ENTITIES = {"&quot;": '"', "&apos;": "'"}
 
 
-def _put_cell_markers(xml: bytes, grid: list[list[object]]) -> None:
+def _cell_markers(xml: bytes) -> dict[int, dict[int, object]]:
+    """Row -> column -> the ErrorValue or NoCachedValue of that cell (0-based), from the XML."""
+    markers: dict[int, dict[int, object]] = {}
+    if not xml:
+        return markers
     if _ERROR_TYPE.search(xml):
         for match in _ERROR_CELL.finditer(xml):
             tag = match.group(0)
@@ -569,7 +656,7 @@ def _put_cell_markers(xml: bytes, grid: list[list[object]]) -> None:
             body = xml[match.end():end.start() if end else len(xml)]
             value = _VALUE.search(body)
             text = value.group(1).decode("utf-8", "replace").strip() if value else ""
-            _put(grid, ref, ErrorValue(text or "#N/A"))
+            _put(markers, ref, ErrorValue(text or "#N/A"))
     if _FORMULA.search(xml):
         for match in _NO_VALUE_FORMULA.finditer(xml):
             # The cell's start tag sits right before its <f>.
@@ -579,15 +666,44 @@ def _put_cell_markers(xml: bytes, grid: list[list[object]]) -> None:
             # An empty value of a text formula is its result: an empty string.
             if ref is None or empty_text or (no_value and _TEXT_TYPE.search(start.group(1))):
                 continue
-            _put(grid, ref, NoCachedValue("=" + unescape((formula or b"").decode("utf-8", "replace"),
-                                                         _XML_ENTITIES)))
+            _put(markers, ref, NoCachedValue("=" + unescape((formula or b"").decode("utf-8", "replace"),
+                                                            _XML_ENTITIES)))
+    return markers
 
 
-def _put(grid: list[list[object]], ref: re.Match, value: object) -> None:
-    row, col = int(ref.group(2)) - 1, _col_index(ref.group(1).decode().upper())
-    while len(grid) <= row:
-        grid.append([])
-    cells = grid[row]
-    while len(cells) <= col:
-        cells.append("")
-    cells[col] = value
+def _put(markers: dict[int, dict[int, object]], ref: re.Match, value: object) -> None:
+    markers.setdefault(int(ref.group(2)) - 1, {})[_col_index(ref.group(1).decode().upper())] = value
+
+
+def _sheet_rows(sheet, markers: dict[int, dict[int, object]]) -> tuple[Iterator[list[object]], int]:
+    """The rows of a calamine sheet from row 1 and column A, the markers put in, and how many.
+
+    calamine hands rows over from row 1 but from the first column that holds anything: the
+    columns left of it are put back, so that a column's index is its place in the sheet.
+    """
+    end = sheet.end
+    width = end[1] + 1 if end else 0
+    height = max(end[0] + 1 if end else 0, max(markers, default=-1) + 1)
+
+    def rows() -> Iterator[list[object]]:
+        done = 0
+        for i, cells in enumerate(sheet.iter_rows()):
+            if len(cells) < width:
+                cells = [""] * (width - len(cells)) + cells
+            if markers and i in markers:
+                _mark(cells, markers[i])
+            done = i + 1
+            yield cells
+        for i in range(done, height):  # a formula without a value below the last cell calamine read
+            cells = []
+            _mark(cells, markers.get(i, {}))
+            yield cells
+
+    return rows(), height
+
+
+def _mark(cells: list[object], marks: dict[int, object]) -> None:
+    for col, value in marks.items():
+        if len(cells) <= col:
+            cells.extend([""] * (col + 1 - len(cells)))
+        cells[col] = value

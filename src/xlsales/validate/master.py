@@ -14,19 +14,29 @@ parsers.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from xlsales._collector import collector_paused
 from xlsales.exceptions import InputError, Problem, ValidationError
 from xlsales.model import Event, Master, Member, Settings, Target
-from xlsales.read.cells import SHEET_KEYS, NoCachedValue, RawSheet, is_error_value, raw_sheet, read_csv, read_workbook
+from xlsales.read.cells import (
+    SHEET_KEYS,
+    NoCachedValue,
+    RawSheet,
+    RowStream,
+    is_error_value,
+    raw_sheet,
+    read_csv,
+    read_workbook,
+)
 from xlsales.texts import check_lang, label, labels
 from xlsales.validate.values import (
     BadValue,
@@ -192,15 +202,18 @@ class _Cells:
             if required:
                 self.bad(key, "required")
             return None
-        if isinstance(raw, NoCachedValue):
-            self.bad(key, "formula_no_value")
-            return None
-        if is_error_value(raw):
-            self.bad(key, "cell_error")
-            return None
-        if isinstance(raw, str) and len(raw) > MAX_TEXT:
-            self.bad(key, "cell_too_long", length=len(raw), limit=MAX_TEXT)
-            return None
+        # Only a text can be an error, a formula without a value or too long: a plain one
+        # without "#" (that every error starts with) and short, as most cells, goes straight on.
+        if isinstance(raw, str) and (raw.__class__ is not str or "#" in raw or len(raw) > MAX_TEXT):
+            if isinstance(raw, NoCachedValue):
+                self.bad(key, "formula_no_value")
+                return None
+            if is_error_value(raw):
+                self.bad(key, "cell_error")
+                return None
+            if len(raw) > MAX_TEXT:
+                self.bad(key, "cell_too_long", length=len(raw), limit=MAX_TEXT)
+                return None
         try:
             return parse(raw)
         except BadValue as bad:
@@ -216,6 +229,11 @@ class _Cells:
         self._found.append((self.sheet.positions.get(key, 1 << 20), len(self._found), problem))
 
     @property
+    def found(self) -> bool:
+        """Whether this row has a problem."""
+        return bool(self._found)
+
+    @property
     def problems(self) -> list[Problem]:
         """This row's problems from left to right, as the user reads the row (absent columns last)."""
         return [p for _, _, p in sorted(self._found, key=lambda found: found[:2])]
@@ -224,21 +242,26 @@ class _Cells:
 class ParsedRows:
     """The rows of one sheet, parsed; problems split into sheet-level and row-level ones."""
 
-    def __init__(self, sheet: RawSheet | None) -> None:
-        self.items: list[tuple[int, Any]] = []
-        self.sheet_problems: list[Problem] = list(sheet.problems) if sheet else []
+    def __init__(self) -> None:
+        self.items: list[Any] = []  # (row, item), or the items alone (see ``parse``)
+        self.sheet_problems: list[Problem] = []
         self.row_problems: list[Problem] = []
 
     @classmethod
-    def parse(cls, sheet: RawSheet | None, parse_row: Callable[[_Cells], Any]) -> ParsedRows:
-        out = cls(sheet)
+    def parse(cls, sheet: RawSheet | None, parse_row: Callable[[_Cells], Any], *, numbered: bool = True) -> ParsedRows:
+        """Every row of ``sheet`` through ``parse_row``; the items of rows without a problem are
+        kept as (row, item), or alone when not ``numbered`` (an Event knows its row)."""
+        out = cls()
+        keep = out.items.append
         for row, values in sheet.rows if sheet else []:
             cells = _Cells(sheet, row, values)
             item = parse_row(cells)
-            problems = cells.problems
-            out.row_problems.extend(problems)
-            if not problems:
-                out.items.append((row, item))
+            if cells.found:
+                out.row_problems.extend(cells.problems)
+            else:
+                keep((row, item) if numbered else item)
+        # After the rows: a streamed sheet knows the problems of its merged cells once read.
+        out.sheet_problems = list(sheet.problems) if sheet else []
         return out
 
     @property
@@ -275,8 +298,9 @@ def _member_reps(sheet: RawSheet) -> set[str] | None:
     return {parse_text(v["rep"]) for _, v in sheet.rows if v.get("rep") is not None and not is_error_value(v["rep"])}
 
 
-def _rep(c: _Cells, reps: set[str] | None, *, required: bool = True) -> str | None:
-    rep = c.get("rep", required=required)
+def _rep(c: _Cells, reps: set[str] | None, *, required: bool = True,
+         parse: Callable[[object], str] = parse_text) -> str | None:
+    rep = c.get("rep", parse, required=required)
     if rep and reps is not None and rep not in reps:
         c.bad("rep", "rep_unknown")
     return rep
@@ -290,27 +314,56 @@ def _activity_params(activity: str, allowed: tuple[str, ...] = ()) -> dict[str, 
     return params
 
 
-def log_rows(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
-    ids: dict[str, int] = {}
+# Distinct raw values of one log column whose parsed value is remembered (see ``shared``).
+SHARED_VALUES = 1 << 16
 
-    def parse_row(c: _Cells) -> dict:
+
+def shared(parse: Callable[[object], Any]) -> Callable[[object], Any]:
+    """``parse`` remembering what it read: a value that repeats down a column (a day, a rep,
+    an activity, a customer) is parsed once, and every row holds that one object.
+
+    A 700,000-row log repeats a few hundred reps and days: one string or date per cell
+    instead would be most of what the events hold.  Raw values are told apart by type as
+    well (``True == 1``); a value that fails is parsed (and fails) again on every row.
+    """
+    seen: dict[tuple[type, object], Any] = {}
+
+    def parse_shared(value: object) -> Any:
+        key = (value.__class__, value)
+        try:
+            return seen[key]
+        except KeyError:
+            pass
+        parsed = parse(value)
+        if len(seen) < SHARED_VALUES:
+            seen[key] = parsed
+        return parsed
+
+    return parse_shared
+
+
+def log_rows(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
+    """The events of an activity-log sheet (``items``: Events, each knowing its row)."""
+    ids: dict[str, int] = {}
+    date, rep, customer = shared(parse_date), shared(parse_text), shared(parse_text)
+    activity, lost_reason = shared(choice_parser("activity")), shared(choice_parser("lost_reason"))
+    close_month = shared(parse_month)
+
+    def parse_row(c: _Cells) -> Event:
+        # Columns read left to right: a row's problems in one column keep the order found.
         row_id = c.get("id")  # a number keeps its integer form: 12.0 -> "12"
         if row_id and (first := _first_seen(ids, row_id, c.row)):
             c.bad("id", "id_duplicate", first_row=first)
-        fields = {
-            "id": row_id, "date": c.get("date", parse_date, required=True), "rep": _rep(c, reps),
-            "activity": c.get("activity", choice_parser("activity"), required=True),
-            "customer": c.get("customer") or "", "amount": c.get("amount", parse_number),
-            "lost_reason": c.get("lost_reason", choice_parser("lost_reason")),
-            "close_month": c.get("close_month", parse_month), "note": c.get("note", parse_note) or "",
-        }
-        if fields["activity"]:
-            _check_activity_rules(c, fields["activity"])
-        return fields
+        event = Event(row=c.row, id=row_id or "", date=c.get("date", date, required=True), rep=_rep(c, reps, parse=rep),
+                      activity=c.get("activity", activity, required=True), customer=c.get("customer", customer) or "",
+                      amount=c.get("amount", parse_number), lost_reason=c.get("lost_reason", lost_reason),
+                      close_month=c.get("close_month", close_month), note=c.get("note", parse_note) or "")
+        if event.activity:
+            _check_activity_rules(c, event.activity)
+        return event
 
-    rows = ParsedRows.parse(sheet, parse_row)
-    _assign_ids(rows.items, set(ids))
-    rows.items = [(row, Event(row=row, **fields)) for row, fields in rows.items]
+    rows = ParsedRows.parse(sheet, parse_row, numbered=False)
+    _assign_ids(rows.items, ids.keys())
     return rows
 
 
@@ -326,20 +379,25 @@ def _check_activity_rules(c: _Cells, activity: str) -> None:
             c.bad(key, "not_for_activity", **_activity_params(activity, allowed))
 
 
-def _assign_ids(items: list[tuple[int, dict]], taken: set[str]) -> None:
-    """Give every row without an ID a stable one, derived from its content.
+def _assign_ids(events: list[Event], taken: Iterable[str]) -> None:
+    """Give every event without an ID a stable one, derived from its content.
 
     The same master read twice gives the same IDs: the hash covers the row's content
     and how many identical rows came before it, not its row number, so inserting an
     unrelated row above does not change it.
     """
-    copies: dict[str, int] = {}
-    for _, fields in items:
-        content = "|".join([fields["date"].isoformat(), fields["rep"], fields["activity"], fields["customer"],
-                            number_text(fields["amount"])])
+    blank = {_content(ev) for ev in events if not ev.id}
+    if not blank:
+        return
+    taken = set(taken)
+    copies: dict[str, int] = {}  # only contents that a row without an ID has: few, in a master
+    for i, ev in enumerate(events):
+        content = _content(ev)
+        if content not in blank:
+            continue
         n = copies.get(content, 0)
         copies[content] = n + 1
-        if fields["id"]:
+        if ev.id:
             continue
         while True:
             candidate = "G" + hashlib.sha1(f"{content}|{n}".encode()).hexdigest()[:10]
@@ -347,7 +405,11 @@ def _assign_ids(items: list[tuple[int, dict]], taken: set[str]) -> None:
                 break
             n += 1
         taken.add(candidate)
-        fields["id"] = candidate
+        events[i] = dataclasses.replace(ev, id=candidate)
+
+
+def _content(ev: Event) -> str:
+    return "|".join([ev.date.isoformat(), ev.rep, ev.activity, ev.customer, number_text(ev.amount)])
 
 
 def _targets(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
@@ -490,9 +552,10 @@ MAX_LOG_ROWS = 1_048_575
 def _check(path: str | os.PathLike, log: str | os.PathLike | None, lang: str) -> _Result:
     # A CSV log replaces the log sheet, which then is not even read (it is the big one).
     wanted = [k for k in SHEET_KEYS if not (k == "log" and log is not None)]
-    sheets = read_workbook(path, sheets=wanted, lang=lang)
+    # The log is validated row by row as it is read: no list of its raw rows is ever held.
+    sheets = read_workbook(path, sheets=wanted, lang=lang, streamed=["log"])
     if log is not None:
-        sheets["log"] = read_csv(log, "log", lang=lang)
+        sheets["log"] = read_csv(log, "log", lang=lang, streamed=True)
     result = _check_sheets(sheets, Path(path).name)
     result.master.source = str(path)
     return result
@@ -503,9 +566,12 @@ def _check_sheets(sheets: dict[str, RawSheet | None], source: str) -> _Result:
         if sheets[key] is None:
             raise InputError("input_sheet_missing", path=source,
                              sheet_ja=label("sheet", key, "ja"), sheet_en=label("sheet", key, "en"))
-    rows = len(sheets["log"].rows)
+    log = sheets["log"]
+    if isinstance(log.rows, RowStream) and log.rows.most > MAX_LOG_ROWS:
+        log.rows = list(log.rows)  # a sheet taller than Excel's (built by a program): counted first
+    rows = len(log.rows) if isinstance(log.rows, list) else 0
     if rows > MAX_LOG_ROWS:  # the team workbook's log would not fit in one sheet: say so before any work
-        raise InputError("log_too_many_rows", path=sheets["log"].name, rows=rows, limit=MAX_LOG_ROWS)
+        raise InputError("log_too_many_rows", path=log.name, rows=rows, limit=MAX_LOG_ROWS)
     reps = _member_reps(sheets["members"])
     members = _members(sheets["members"])
     events = log_rows(sheets["log"], reps)
@@ -514,7 +580,7 @@ def _check_sheets(sheets: dict[str, RawSheet | None], source: str) -> _Result:
     benchmarks = _benchmarks(sheets["benchmark"], reps)
     weight_rows = _weights(sheets["weights"])
     master = Master(
-        events=[ev for _, ev in events.items],
+        events=events.items,
         members=[m for _, m in members.items],
         targets=[t for _, t in targets.items],
         settings=settings,
