@@ -139,8 +139,8 @@ def _subset(events: Sequence[Event], facts: Sequence[EventFacts],
     An opportunity is one rep's, so its previous stage event is always among a subset
     that holds whole reps.
     """
-    if len(picked) == len(events):  # every event (the workbook of all reps): nothing to re-index
-        return list(events), list(facts)
+    if len(picked) == len(events) and all(n == i for n, i in enumerate(picked)):
+        return list(events), list(facts)  # every event in log order: nothing to re-index
     position = {old: new for new, old in enumerate(picked)}
     out = []
     for i in picked:
