@@ -314,11 +314,11 @@ def _activity_params(activity: str, allowed: tuple[str, ...] = ()) -> dict[str, 
     return params
 
 
-# Distinct raw values of one log column whose parsed value is remembered (see ``shared``).
+# Distinct raw values of one log column whose parsed value is remembered (see ``_shared``).
 SHARED_VALUES = 1 << 16
 
 
-def shared(parse: Callable[[object], Any]) -> Callable[[object], Any]:
+def _shared(parse: Callable[[object], Any]) -> Callable[[object], Any]:
     """``parse`` remembering what it read: a value that repeats down a column (a day, a rep,
     an activity, a customer) is parsed once, and every row holds that one object.
 
@@ -345,19 +345,20 @@ def shared(parse: Callable[[object], Any]) -> Callable[[object], Any]:
 def log_rows(sheet: RawSheet | None, reps: set[str] | None) -> ParsedRows:
     """The events of an activity-log sheet (``items``: Events, each knowing its row)."""
     ids: dict[str, int] = {}
-    date, rep, customer = shared(parse_date), shared(parse_text), shared(parse_text)
-    activity, lost_reason = shared(choice_parser("activity")), shared(choice_parser("lost_reason"))
-    close_month = shared(parse_month)
+    read_date, read_rep, read_customer = _shared(parse_date), _shared(parse_text), _shared(parse_text)
+    read_activity, read_reason = _shared(choice_parser("activity")), _shared(choice_parser("lost_reason"))
+    read_month = _shared(parse_month)
 
     def parse_row(c: _Cells) -> Event:
         # Columns read left to right: a row's problems in one column keep the order found.
         row_id = c.get("id")  # a number keeps its integer form: 12.0 -> "12"
         if row_id and (first := _first_seen(ids, row_id, c.row)):
             c.bad("id", "id_duplicate", first_row=first)
-        event = Event(row=c.row, id=row_id or "", date=c.get("date", date, required=True), rep=_rep(c, reps, parse=rep),
-                      activity=c.get("activity", activity, required=True), customer=c.get("customer", customer) or "",
-                      amount=c.get("amount", parse_number), lost_reason=c.get("lost_reason", lost_reason),
-                      close_month=c.get("close_month", close_month), note=c.get("note", parse_note) or "")
+        event = Event(row=c.row, id=row_id or "", date=c.get("date", read_date, required=True),
+                      rep=_rep(c, reps, parse=read_rep), activity=c.get("activity", read_activity, required=True),
+                      customer=c.get("customer", read_customer) or "", amount=c.get("amount", parse_number),
+                      lost_reason=c.get("lost_reason", read_reason), close_month=c.get("close_month", read_month),
+                      note=c.get("note", parse_note) or "")
         if event.activity:
             _check_activity_rules(c, event.activity)
         return event
