@@ -17,7 +17,10 @@ Contract with ``xlsales.validate``:
 * merged cells over the header row or over the data of a known column are a problem of
   the sheet (a merged cell holds one value for several cells: a guess for the others);
 * empty strings become ``None``; a row whose known columns are all empty is left out;
-* columns whose header is not a known label are ignored.
+* columns whose header is not a known label are ignored;
+* a sheet asked for ``streamed`` (the log, in ``read_master``) hands its rows over one at a
+  time (a :class:`RowStream`): each row is lined up only when the validator asks for it,
+  and the problems that need every row join the sheet's when the pass ends.
 
 A workbook is a zip package, and a hostile one can be built to exhaust memory; before
 any part is parsed, the package is checked (``check_package``): no part inflates beyond
