@@ -70,9 +70,27 @@ def _model() -> sm.Workbook:
     log.set(11, 0, "left of the table")  # and one left of it, without a format
     log.set(130, 1, "below", formula='"be"&"low"')
     log.row_heights[50] = 30  # a row with settings
+    for r in range(131, 141):  # one prefilled cell per row below the table, as a rep's log has
+        log.set(r, 2, "佐藤 健太")
+    log.set(141, 2, None, style="log_note")  # a blank with a format: XlsxWriter's call
     other = sm.Sheet("他")
     other.set(0, 0, 1.5, style="log_amount")
-    return sm.Workbook(sheets=[log, other])
+    return sm.Workbook(sheets=[log, other, _plain_list()])
+
+
+def _plain_list() -> sm.Sheet:
+    # A long list without a table (the sent record's shape): it streams, and its plain rows
+    # go through the fast path; the odd ones (a gap, a formula, a date, a bool) do not.
+    sheet = sm.Sheet("一覧", visibility="very_hidden", protect=True)
+    sheet.set(0, 0, "title")
+    for r in range(2, 2 + backend.STREAM_CELLS // 2 + 5):
+        sheet.set(r, 0, HOSTILE_TEXTS[r % len(HOSTILE_TEXTS)])
+        sheet.set(r, 1, NUMBERS[r % len(NUMBERS)] if r % 3 else f"fp{r:05d}", style="log_amount" if r % 3 else None)
+    sheet.set(7, 3, "a gap")
+    sheet.set(8, 1, None, formula="1+1")
+    sheet.set(9, 1, dt.date(2024, 4, 1))
+    sheet.set(10, 1, True)
+    return sheet
 
 
 def _members(path: Path) -> dict[str, bytes]:
@@ -107,7 +125,10 @@ def test_hostile_table_same_bytes(monkeypatch, tmp_path):
     assert b'<t xml:space="preserve"> lead</t>' in sheet and b"<v>0.30000000000000004</v>" in sheet
     assert b'<c r="E8" s="4"><v>1E-07</v></c>' in sheet and b"<v>123456789012.5</v>" in sheet
     assert b'<c r="G9" s="5" t="str"><f>IF([@' in sheet and b'<c r="J11" s="3" t="inlineStr">' in sheet
-    assert sheet.count(b"<row ") == 1 + 120 + 1  # the header, the body, the cell below
+    assert sheet.count(b"<row ") == 1 + 120 + 1 + 11  # the header, the body, the cells below
+    assert '<c r="C140" s="2" t="inlineStr"><is><t>佐藤 健太</t></is></c>'.encode() in sheet  # the column's format
+    listed = slow["xl/worksheets/sheet3.xml"]  # the long list streamed: text in line
+    assert listed.count(b't="inlineStr"') > backend.STREAM_CELLS // 2 and b"<f>1+1</f>" in listed
     assert slow["xl/worksheets/sheet1.xml"] == fast["xl/worksheets/sheet1.xml"]
     _assert_same_packages(slow, fast)
 

@@ -49,6 +49,30 @@ def test_the_record_round_trips_through_a_written_workbook(tmp_path):
     assert read_record([list(r) for r in ws.iter_rows(values_only=True)]) == record
 
 
+def test_a_long_record_streams_and_reads_back_in_every_reader(tmp_path):
+    # A rep's whole log: the record sheet streams (its text in line, not shared strings)
+    # and collect's reader (calamine) and openpyxl read every row back, hidden and protected.
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from xlsales.write import xlsxwriter_backend
+
+    events = [dataclasses.replace(ROW, id=f"R-{i}", amount=float(i), note=f"<&>{i}")
+              for i in range(xlsxwriter_backend.STREAM_CELLS)]
+    record = record_of("佐藤 健太", dt.date(2026, 7, 1), "6f1c-uuid", dt.date(2026, 7, 31), events)
+    assert len(set(record.rows.values())) == len(events)
+    path = tmp_path / "long.xlsx"
+    write_workbook(sm.Workbook(sheets=[sm.Sheet(name="x"), record_sheet(record)]), path)
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet2.xml")
+    assert xml.count(b't="inlineStr"') >= 2 * len(events) and b"<sheetProtection" in xml
+    ws = openpyxl.load_workbook(path)[RECORD_SHEET]
+    assert ws.sheet_state == "veryHidden" and ws.protection.sheet
+    assert read_record([list(r) for r in ws.iter_rows(values_only=True)]) == record
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(RECORD_SHEET).to_python(skip_empty_area=False)
+    assert read_record(grid) == record
+
+
 @pytest.mark.parametrize("damage, why", [
     (lambda g: g[0].__setitem__(0, "something else"), "not an xlsales sent record"),
     (lambda g: g[0].__setitem__(1, 2), "format"),

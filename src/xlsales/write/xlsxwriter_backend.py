@@ -33,6 +33,11 @@ from xlsales.write.rowxml import cached_value, date_serial, row_writer
 # so tests can write both ways and compare the files.
 FAST_ROWS = True
 
+# A sheet without a table streams too (see _stream) when it has at least this many cells
+# and nothing that needs its rows kept in memory (merges, row settings, charts): the sent
+# record of a per-person workbook lists every row of the rep's log.
+STREAM_CELLS = 1000
+
 # XlsxWriter's border index of each border style of the style model.
 _BORDER_INDEX = {"thin": 1, "medium": 2}
 
@@ -209,14 +214,22 @@ def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: Forma
     merged_tops = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merges}
     # A sheet with a table may stream (see _stream): its other cells must then come in row
     # order with the table's rows, so they are handed to the table writer, sorted.
-    pending = sorted(sheet.cells.items()) if sheet.tables else list(sheet.cells.items())
+    streams = not sheet.tables and _plain_list(sheet) and _stream(ws)
+    pending = sorted(sheet.cells.items()) if sheet.tables or streams else list(sheet.cells.items())
     for table in sheet.tables:
         pending = _write_table(ws, table, fmt, pending)
-    for (row, col), cell in pending:
-        if (row, col) in merged_tops:
-            r1, c1, r2, c2 = merged_tops[(row, col)]
-            ws.merge_range(r1, c1, r2, c2, "", fmt(cell.style))
-        _write_value(ws, row, col, cell, fmt(cell.style))
+
+    def write_cells(cells: list[tuple[tuple[int, int], sm.Cell]]) -> None:
+        for (row, col), cell in cells:
+            if (row, col) in merged_tops:
+                r1, c1, r2, c2 = merged_tops[(row, col)]
+                ws.merge_range(r1, c1, r2, c2, "", fmt(cell.style))
+            _write_value(ws, row, col, cell, fmt(cell.style))
+
+    if FAST_ROWS and ws.constant_memory:
+        _write_plain_rows(ws, sheet, pending, fmt, write_cells)
+    else:
+        write_cells(pending)
     for col, width in sheet.col_widths.items():
         ws.set_column(col, col, width, None, {"hidden": col in sheet.hidden_cols})
     for row in sorted(set(sheet.row_heights) | set(sheet.row_levels)):
@@ -244,6 +257,46 @@ def _write_sheet(book: xlsxwriter.Workbook, ws: Any, sheet: sm.Sheet, fmt: Forma
         ws.very_hidden()
     if sheet.protect:  # no password: it keeps accidents out, not people
         ws.protect()
+
+
+def _plain_list(sheet: sm.Sheet) -> bool:
+    """Whether ``sheet`` is a long list that can stream: its rows need no setting made after them."""
+    return len(sheet.cells) >= STREAM_CELLS and not (sheet.merges or sheet.row_heights or sheet.row_levels
+                                                     or sheet.charts)
+
+
+def _write_plain_rows(ws: Any, sheet: sm.Sheet, cells: list[tuple[tuple[int, int], sm.Cell]], fmt: Formats,
+                      write_cells: Callable[[list[tuple[tuple[int, int], sm.Cell]]], None]) -> None:
+    """Write a streaming sheet's ``cells`` (sorted) row by row: the rows that are plain
+    lists as XML (``write.rowxml``), the others by ``write_cells`` (XlsxWriter's calls).
+
+    A row qualifies when its cells stand side by side and each holds text or a number
+    (no formula, blank, date or merge); the last row is always left, as in ``_write_table``,
+    so settings made when the file closes still reach it.
+    """
+    merged = {(r1, c1) for r1, c1, _r2, _c2 in sheet.merges}
+    settings = set(sheet.row_heights) | set(sheet.row_levels)
+    writers: dict[tuple[int, tuple[str | None, ...]], Callable[[int, list[Any]], bool]] = {}
+    last = cells[-1][0][0] if cells else -1
+    i = 0
+    while i < len(cells):
+        row, first = cells[i][0]
+        j = i
+        while j < len(cells) and cells[j][0][0] == row:
+            j += 1
+        group = cells[i:j]
+        i = j
+        plain = row != last and row not in settings and all(
+            c == first + k and cell.formula is None and type(cell.value) in (str, int, float) and cell.value != ""
+            and (r, c) not in merged for k, ((r, c), cell) in enumerate(group))
+        if plain:
+            key = (first, tuple(cell.style for _, cell in group))
+            write = writers.get(key)
+            if write is None:
+                write = writers[key] = row_writer(ws, first, [(None, fmt(style)) for style in key[1]])
+            if write(row, [cell.value for _, cell in group]):
+                continue
+        write_cells(group)
 
 
 def _write_table(ws: Any, table: sm.Table, fmt: Formats,
