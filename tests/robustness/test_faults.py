@@ -20,7 +20,6 @@ import random
 import re
 import signal
 import subprocess
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from support.files import complete, digest, xlsales_cmd
-from support.models import deck_master, master
+from support.models import master
 from support.workbooks import all_xml_text
 
 from xlsales import Master, Member, Settings, build, demo_master, write_master
@@ -99,91 +98,6 @@ def test_a_killed_build_never_leaves_a_broken_file_under_a_final_name(big_master
             leftovers += p.name.startswith(".~")
     print(f"full build {full:.1f}s; {kills} kills; {leftovers} temp files left behind")
     assert kills >= 3, "the build finished before most kills: make the master bigger"
-
-
-def test_a_workbook_that_fails_while_finishing_stops_the_build_and_leaves_nothing(big_master, monkeypatch,
-                                                                                  tmp_path):
-    # Files are finished (zipped, synced, renamed) in the closer's thread: an error there
-    # reaches the caller, the file is not under its final name, and no temporary is left.
-    import xlsxwriter
-
-    from xlsales import read_master
-
-    m = read_master(big_master)
-    real = xlsxwriter.Workbook.close
-    finished = []
-
-    failed = []
-
-    def close(self):
-        if len(finished) == 1:  # the second workbook: the first team's or the first rep's
-            failed.extend(ws.row_data_filename for ws in self.worksheets() if ws.constant_memory)
-            raise OSError(28, "No space left on device")
-        real(self)
-        finished.append(self.filename)
-
-    monkeypatch.setattr(xlsxwriter.Workbook, "close", close)
-    scratch = tmp_path / "scratch"  # XlsxWriter's temporary files (the streamed rows)
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    out = tmp_path / "out"
-    with pytest.raises(OSError, match="No space left"):
-        build(m, out, as_of=D(2026, 11, 30))
-    left = sorted(p.name for p in out.iterdir())
-    assert len(left) == 1 and not left[0].startswith(".~")  # the first file, complete; the second gone
-    assert complete(out / left[0])
-    # The third workbook, written while the second was finishing, is dropped with its
-    # streamed rows; what is left is the second's log rows (its close failed before it began).
-    assert failed and sorted(str(f) for f in scratch.iterdir()) == sorted(failed)
-
-
-def test_an_error_while_the_next_workbook_is_laid_out_lets_the_previous_one_finish(monkeypatch, tmp_path):
-    import xlsales.write.build as build_module
-
-    m = deck_master()
-    real = build_module.layout_workbook
-    calls = []
-
-    def layout(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("layout failed")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(build_module, "layout_workbook", layout)
-    out = tmp_path / "out"
-    with pytest.raises(RuntimeError, match="layout failed"):
-        build(m, out, as_of=D(2026, 11, 30))
-    left = sorted(out.iterdir())
-    assert len(left) == 1 and complete(left[0])  # finished before the error was raised
-
-
-def test_the_closer_finishes_one_workbook_at_a_time_in_order():
-    import threading
-
-    from xlsales.write.xlsxwriter_backend import Closer
-
-    order, running, overlap = [], [], []
-    gate = threading.Lock()
-
-    def job(n):
-        def finish():
-            with gate:
-                running.append(n)
-                overlap.append(len(running))
-            time.sleep(0.02)
-            order.append(n)
-            with gate:
-                running.remove(n)
-        return finish
-
-    with Closer() as closer:
-        for n in range(5):
-            closer.submit(job(n))
-            assert order == list(range(n))  # submit waited for the previous one
-    assert order == list(range(5)) and max(overlap) == 1
-    with pytest.raises(ValueError, match="boom"), Closer() as closer:
-        closer.submit(lambda: (_ for _ in ()).throw(ValueError("boom")))
 
 
 # -- (b) formula injection -----------------------------------------------------------

@@ -22,7 +22,7 @@ from xlsales.layout.teams import teams_of
 from xlsales.layout.workbook import layout_workbook, output_names, rows_by_rep, team_output_names
 from xlsales.model import Master
 from xlsales.texts import check_lang
-from xlsales.write.xlsxwriter_backend import Closer, write_workbook
+from xlsales.write.xlsxwriter_backend import write_workbook
 
 Progress = Callable[[str], None]
 
@@ -83,26 +83,24 @@ def build(master: Master, out_dir: str | os.PathLike, *, as_of: dt.date | None =
     # computed once: the team workbook of all reps shows it as its 年間計画 sheet.
     plan = annual_plan(master, as_of, facts=shared["facts"])
     master = plan_master(master, plan)
-    # Each file is finished (zipped, synced) in the closer's thread while the next is laid out.
-    with _collector.collector_paused(), Closer() as closer:
+    with _collector.collector_paused():
         if progress:
             progress(team_name)
         write_workbook(layout_workbook(master, reps, as_of=as_of, lang=lang, team=True, plan=plan, **shared),
-                       result.team, closer)
+                       result.team)
         for name, members in teams.items():
             gc.collect()
             if progress:
                 progress(team_files[name])
             path = out / team_files[name]
             write_workbook(layout_workbook(master, members, as_of=as_of, lang=lang, team=True, team_name=name,
-                                           **shared), path, closer)
+                                           **shared), path)
             result.teams[name] = path
         for rep in reps:
             gc.collect()  # the last workbook's garbage (the master is frozen: this is quick)
             if progress:
                 progress(people[rep])
             path = out / people[rep]
-            write_workbook(layout_workbook(master, [rep], as_of=as_of, lang=lang, team=False, **shared), path,
-                           closer)
+            write_workbook(layout_workbook(master, [rep], as_of=as_of, lang=lang, team=False, **shared), path)
             result.people[rep] = path
     return result

@@ -7,15 +7,11 @@ Protected View show numbers.  Text is always written as text: a customer called
 
 from __future__ import annotations
 
-import concurrent.futures
-import contextlib
 import datetime as dt
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import xlsxwriter
@@ -131,16 +127,9 @@ class PlainFormulaWorksheet(Worksheet):
         return super()._prepare_formula(formula, expand_future_functions)
 
 
-def write_workbook(model: sm.Workbook, path: str | os.PathLike, closer: Closer | None = None) -> None:
-    """Write ``model`` to ``path`` atomically (a temporary file, then one rename).
-
-    With ``closer``, the cells are written here and the file is finished (packaged,
-    compressed, synced and renamed) in the closer's thread: see ``Closer``.
-    """
-    stack = contextlib.ExitStack()
-    tmp = stack.enter_context(atomic_path(path))
-    book = None
-    try:
+def write_workbook(model: sm.Workbook, path: str | os.PathLike) -> None:
+    """Write ``model`` to ``path`` atomically (a temporary file, then one rename)."""
+    with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
             "default_date_format": "yyyy/mm/dd",
@@ -153,82 +142,7 @@ def write_workbook(model: sm.Workbook, path: str | os.PathLike, closer: Closer |
         if model.properties:
             book.set_properties(model.properties)
         book.worksheets()[model.active].activate()
-    except BaseException:
-        _discard(book)
-        stack.__exit__(*sys.exc_info())  # removes the temporary file; never swallows the error
-        raise
-
-    def finish() -> None:
-        with stack:  # an error while closing removes the temporary file, as in one thread
-            book.close()
-
-    if closer is None:
-        finish()
-        return
-    try:
-        closer.submit(finish)  # raises the previous workbook's error: this one is then dropped
-    except BaseException:
-        _discard(book)
-        stack.__exit__(*sys.exc_info())
-        raise
-
-
-def _discard(book: Any) -> None:
-    """Close and remove the temporary files of a workbook that will not be closed (its streamed rows)."""
-    for ws in book.worksheets() if book is not None else ():
-        fh, name = getattr(ws, "row_data_fh", None), getattr(ws, "row_data_filename", None)
-        if fh is not None:
-            with contextlib.suppress(OSError, ValueError):
-                fh.close()
-        if name:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-
-
-class Closer:
-    """Finishes workbooks in a background thread while the next one is laid out and written.
-
-    Closing a workbook is mostly XlsxWriter copying each sheet's XML into the zip file,
-    zlib's compression and the disk (temporary files, ``fsync``), which let go of Python's
-    lock: on two cores a build overlaps them with the next workbook's Python work.  One
-    workbook is finished at a time; ``submit`` waits for the previous one, so at most two
-    workbooks are in memory.  An error of a finish is raised by the next ``submit`` or on
-    leaving the ``with`` block, which waits for the last one.
-
-    Examples
-    --------
-    >>> with Closer() as closer:  # doctest: +SKIP
-    ...     for model, path in workbooks:
-    ...         write_workbook(model, path, closer)
-    """
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsales-close")
-        self._pending: Future[None] | None = None
-
-    def submit(self, finish: Callable[[], None]) -> None:
-        """Run ``finish`` in the thread once the previous one has ended (its error raised here)."""
-        self.wait()
-        self._pending = self._pool.submit(finish)
-
-    def wait(self) -> None:
-        """Wait for the workbook being finished; raise its error."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def __enter__(self) -> Closer:
-        return self
-
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
-        try:
-            if kind is None:
-                self.wait()
-            elif self._pending is not None:  # the caller's error wins; the file is finished or removed
-                concurrent.futures.wait([self._pending])
-                self._pending = None
-        finally:
-            self._pool.shutdown(wait=True)
+        book.close()
 
 
 def _stream(ws: Any) -> bool:
