@@ -194,3 +194,30 @@ def test_formulas_of_plain_functions_are_prepared_as_xlsxwriter_prepares_them():
         for future in (False, True):
             assert ours._prepare_formula(f, future) == theirs._prepare_formula(f, future), f
     assert ours._prepare_formula("=STDEV.P(A1)", True) == "_xlfn.STDEV.P(A1)"  # the check can fail
+
+
+def test_the_package_is_compressed_at_the_fast_level_and_xlsxwriter_is_left_as_it_was(tmp_path):
+    # Each member's compressed size is the one zlib gives at COMPRESS_LEVEL (raw deflate),
+    # computed here independently; at zipfile's default level 6 the sizes differ.
+    import zlib
+
+    import xlsxwriter.workbook
+
+    path = tmp_path / "fast.xlsx"
+    backend.write_workbook(_model(), path)
+    assert backend.COMPRESS_LEVEL == 3
+    with zipfile.ZipFile(path) as z:
+        infos = [i for i in z.infolist() if i.file_size > 2000]
+        assert len(infos) >= 3
+        differ = 0
+        for info in infos:
+            data = z.read(info)
+            sizes = {}
+            for level in (3, 6):
+                c = zlib.compressobj(level, zlib.DEFLATED, -15)
+                sizes[level] = len(c.compress(data) + c.flush())
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+            assert info.compress_size == sizes[3], info.filename
+            differ += sizes[3] != sizes[6]
+        assert differ  # the check can fail: level 6 would give other sizes
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # swapped only while the file is stored

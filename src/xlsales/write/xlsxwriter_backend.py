@@ -8,9 +8,12 @@ Protected View show numbers.  Text is always written as text: a customer called
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
+import sys
 import tempfile
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +40,12 @@ FAST_ROWS = True
 # and nothing that needs its rows kept in memory (merges, row settings, charts): the sent
 # record of a per-person workbook lists every row of the rep's log.
 STREAM_CELLS = 1000
+
+# zlib's level for the package: 3 is the strongest of zlib's fast strategy (levels 1-3).
+# XlsxWriter leaves zipfile's default, 6; a build's 700 MB of sheet XML (100k log rows)
+# compressed in 5.5 s at 6 and 2.5 s at 3, for files about a quarter larger (30.5 → 37.7 MB
+# for the 58 workbooks).  Excel and LibreOffice open either the same way.
+COMPRESS_LEVEL = 3
 
 # XlsxWriter's border index of each border style of the style model.
 _BORDER_INDEX = {"thin": 1, "medium": 2}
@@ -127,10 +136,31 @@ class PlainFormulaWorksheet(Worksheet):
         return super()._prepare_formula(formula, expand_future_functions)
 
 
+class FastZipWorkbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook, its package compressed at ``COMPRESS_LEVEL``.
+
+    XlsxWriter opens the zip file inside ``_store_workbook`` with zipfile's default level
+    and no option to change it; the class it calls is swapped for one with the level for
+    the duration of that call only.
+    """
+
+    def _store_workbook(self) -> None:
+        module = sys.modules[xlsxwriter.Workbook.__module__]
+        real = getattr(module, "ZipFile", None)
+        if real is not zipfile.ZipFile:  # pragma: no cover - a future XlsxWriter: its own way
+            super()._store_workbook()
+            return
+        module.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=COMPRESS_LEVEL)
+        try:
+            super()._store_workbook()
+        finally:
+            module.ZipFile = real
+
+
 def write_workbook(model: sm.Workbook, path: str | os.PathLike) -> None:
     """Write ``model`` to ``path`` atomically (a temporary file, then one rename)."""
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {
+        book = FastZipWorkbook(str(tmp), {
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
             "default_date_format": "yyyy/mm/dd",
         })
