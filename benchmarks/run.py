@@ -670,6 +670,7 @@ def _markdown(data: dict[str, Any]) -> str:
         "|---|---|---|---|",
     ]
     lines += _target_rows(sizes, timeout)
+    lines += _design_rows(sizes)
     lines += ["", "## Medians", "", "| measure | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
 
     def row(title: str, fn: Any) -> None:
@@ -752,6 +753,33 @@ def _markdown(data: dict[str, Any]) -> str:
     if history.exists():
         lines += ["", history.read_text("utf-8").strip(), ""]
     return "\n".join(lines)
+
+
+def _design_rows(sizes: dict[str, dict[str, Any]]) -> list[str]:
+    """Which design the workbook of all reps has at 700k, and why, with the figures of both."""
+    from xlsales.layout.values import LIVE_ROWS
+
+    big = [(n, s) for n, s in sizes.items() if s.get("rows", 0) > LIVE_ROWS and s["runs"].get("lo_team")]
+    if not big:
+        return []
+    name, s = big[0]
+    load, recalc = _median(s["runs"].get("lo_B", [])), _median(s["runs"]["lo_team"])
+    peak = _peak(s, "lo_team")
+    small = next((t for n, t in sizes.items() if _size_spec(n)["base"] == "100k" and t["runs"].get("lo_team")), None)
+    live100 = "" if small is None else (f" At 100k rows the live workbook of all reps is recalculated in "
+                                        f"{_num(_median(small['runs']['lo_team']))} s with "
+                                        f"{_mb_text((_peak(small, 'lo_team') or 0) * 1024)} in this run.")
+    return ["", f"## The workbook of all reps at {name}: values, not live formulas", "",
+            f"Chosen: above `LIVE_ROWS` = {LIVE_ROWS:,} log rows (`xlsales.layout.values`) the workbook of all "
+            "reps, the team check-in and the evaluation of all reps are written without the log, every figure "
+            "counted from it as its value, and each sheet says so; the workbooks of each team and each rep stay "
+            f"live. Measured here at {name}: LibreOffice opens and saves it in {_num(load)} s and recalculates it in "
+            f"{_num(recalc)} s, peak {_mb_text(None if peak is None else peak * 1024)}; the largest team's live "
+            f"workbook is recalculated in {_num(_median(s['runs'].get('lo_teamwb', [])))} s.", "",
+            "Not chosen: the live workbook of all reps at 700k rows (57.5 MB) had passed 8.7 GB in LibreOffice "
+            "before it had finished loading, and was killed (2026-11-30, see the history below); LibreOffice's "
+            "peak grows with the document (0.6 GB at 10k rows, 3.9 GB at 100k, about 8 GB at 200k), not with its "
+            "formulas, so no formula change brings it within 8 GB." + live100]
 
 
 def _target_rows(sizes: dict[str, dict[str, Any]], timeout: float) -> list[str]:
