@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import os
 import re
 import sys
@@ -308,14 +309,9 @@ def _write_plain_rows(ws: Any, sheet: sm.Sheet, cells: list[tuple[tuple[int, int
     settings = set(sheet.row_heights) | set(sheet.row_levels)
     writers: dict[tuple[int, tuple[str | None, ...]], Callable[[int, list[Any]], bool]] = {}
     last = cells[-1][0][0] if cells else -1
-    i = 0
-    while i < len(cells):
-        row, first = cells[i][0]
-        j = i
-        while j < len(cells) and cells[j][0][0] == row:
-            j += 1
-        group = cells[i:j]
-        i = j
+    for row, run in itertools.groupby(cells, key=lambda item: item[0][0]):
+        group = list(run)
+        first = group[0][0][1]
         plain = row != last and row not in settings and all(
             c == first + k and cell.formula is None and type(cell.value) in (str, int, float) and cell.value != ""
             and (r, c) not in merged for k, ((r, c), cell) in enumerate(group))
